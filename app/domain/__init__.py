@@ -1,0 +1,1 @@
+"""Pure domain model: values, rules and state machines. Standard library only."""

@@ -1,0 +1,28 @@
+"""Use cases. One unit of work per public method; every method takes the acting ``Actor`` first.
+
+The composition root (app/bootstrap.py) builds a ``Services`` bundle; the UI and the CLI receive it and
+never construct storage or adapters themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from app.services.audit import AuditService
+    from app.services.auth import AuthService
+    from app.services.master_data import MasterDataService
+    from app.services.setup import SetupService
+    from app.services.users import UserService
+
+
+@dataclass
+class Services:
+    setup: SetupService
+    auth: AuthService
+    users: UserService
+    master_data: MasterDataService
+    audit: AuditService
+    is_demo: bool = False
+    ledger_description: str = ""
