@@ -24,7 +24,7 @@ VAULT_VERSION = 1
 _CHECK_NAME = "__vault_check__"
 _CHECK_VALUE = "BankDirect vault v1"
 # The demo ledger's vault uses this published passphrase: demo data is not secret and never reaches a bank.
-DEMO_PASSPHRASE = "bankdirect-demo-passphrase"  # noqa: S105
+DEMO_PASSPHRASE = "bankdirect-demo-passphrase"
 
 
 def _b64(data: bytes) -> str:

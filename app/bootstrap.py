@@ -1,0 +1,113 @@
+"""Composition root: the only place (with main.py and app/cli.py) that knows every concrete class."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from storage.db import Ledger, open_ledger
+
+from app.adapters.password_hasher import Argon2PasswordHasher
+from app.adapters.vault_secrets import DEMO_PASSPHRASE, VaultSecretStore
+from app.config import ENV_PASSPHRASE, ENV_SECRET_STORE, AppConfig
+from app.domain.errors import IntegrityFailure, SecretStoreUnavailable
+from app.ports import Clock, PasswordHasher, SecretStore, SystemClock
+from app.services import Services
+from app.services.audit import AuditService
+from app.services.auth import AuthService, LoginPolicy
+from app.services.master_data import MasterDataService
+from app.services.setup import SetupService
+from app.services.users import UserService
+
+
+def audit_key_name(ledger_id: str) -> str:
+    return f"ledger/{ledger_id}/audit-hmac-key"
+
+
+def select_secret_store(data_dir: Path, *, demo: bool, passphrase_prompt=None) -> SecretStore:
+    """The OS keystore when there is one; else the passphrase vault. Never a plaintext fallback.
+
+    Demo ledgers always use a vault with the published demo passphrase, so they never touch the OS keystore.
+    """
+    vault_path = data_dir / "secrets.vault"
+    if demo:
+        return VaultSecretStore(vault_path, DEMO_PASSPHRASE)
+    choice = os.environ.get(ENV_SECRET_STORE, "").strip().lower()
+    if choice in ("", "keyring"):
+        try:
+            from app.adapters.keyring_store import KeyringSecretStore
+
+            return KeyringSecretStore()
+        except SecretStoreUnavailable:
+            if choice == "keyring":
+                raise
+    passphrase = os.environ.get(ENV_PASSPHRASE)
+    if not passphrase and passphrase_prompt is not None:
+        passphrase = passphrase_prompt(vault_path.exists())
+    if not passphrase:
+        raise SecretStoreUnavailable(
+            "no operating-system keystore is available and no passphrase was given: set "
+            f"{ENV_PASSPHRASE} or run interactively to unlock the secret vault {vault_path}",
+            code="PASSPHRASE_REQUIRED")
+    return VaultSecretStore(vault_path, passphrase)
+
+
+@dataclass
+class AppContext:
+    config: AppConfig
+    ledger: Ledger
+    secret_store: SecretStore
+    services: Services
+    clock: Clock
+    audit_key: bytes = field(repr=False, default=b"")
+
+    def close(self) -> None:
+        self.ledger.dispose()
+
+
+def load_audit_key(ledger: Ledger, store: SecretStore, clock: Clock) -> bytes:
+    name = audit_key_name(ledger.ledger_id)
+    stored = store.get_secret(name)
+    if stored:
+        return bytes.fromhex(stored)
+    with ledger.unit_of_work_factory(b"", clock)(read_only=True) as uow:
+        existing = uow.audit.count()
+    if existing:
+        raise IntegrityFailure(
+            f"the audit-log key of this ledger is missing from the secret store ({store.backend_name}); "
+            "restore the keystore entry or the vault before using this ledger", code="AUDIT_KEY_MISSING")
+    key = secrets.token_bytes(32)
+    store.set_secret(name, key.hex())
+    return key
+
+
+def open_app(config: AppConfig, *, secret_store: SecretStore | None = None, clock: Clock | None = None,
+             hasher: PasswordHasher | None = None, login_policy: LoginPolicy | None = None,
+             migrate: bool = True, passphrase_prompt=None) -> AppContext:
+    clock = clock or SystemClock()
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    if config.demo:
+        config.mark_demo()
+    store = secret_store or select_secret_store(config.data_dir, demo=config.demo,
+                                                passphrase_prompt=passphrase_prompt)
+    ledger = open_ledger(config.db_url, config.data_dir, migrate=migrate)
+    try:
+        key = load_audit_key(ledger, store, clock)
+        uow = ledger.unit_of_work_factory(key, clock)
+        hasher = hasher or Argon2PasswordHasher()
+        setup = SetupService(uow, hasher, clock)
+        services = Services(
+            setup=setup,
+            auth=AuthService(uow, hasher, clock, login_policy),
+            users=UserService(uow, hasher, clock),
+            master_data=MasterDataService(uow),
+            audit=AuditService(uow),
+            is_demo=config.demo or setup.is_demo(),
+            ledger_description=str(ledger.url) if not ledger.is_sqlite else str(ledger.path),
+        )
+    except BaseException:
+        ledger.dispose()
+        raise
+    return AppContext(config, ledger, store, services, clock, key)

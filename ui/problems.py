@@ -1,0 +1,74 @@
+"""User-facing text for validation problems and errors.
+
+Services speak English with specific detail (``Problem.message``). For each stable ``code`` we keep a short
+translatable text: in Chinese the translated text is shown (with the code), in English the service's own,
+more specific message. Unknown codes fall back to the service message.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
+from app.domain.errors import BankDirectError, Problem
+
+translate = QCoreApplication.translate
+
+CODE_TEXTS: dict[str, str] = {
+    "REQUIRED": QT_TRANSLATE_NOOP("Problem", "This field is required."),
+    "ACCOUNT_FORMAT": QT_TRANSLATE_NOOP("Problem", "The account number must be digits only, with the length "
+                                                   "the bank uses."),
+    "BANK_CODE": QT_TRANSLATE_NOOP("Problem", "The CNAPS bank code must be 12 digits of a known bank."),
+    "BANK_CODE_CHECK": QT_TRANSLATE_NOOP("Problem", "The CNAPS check digit does not match; please verify "
+                                                    "the bank code."),
+    "ORG_ID": QT_TRANSLATE_NOOP("Problem", "The unified social credit code is not valid (18 characters with "
+                                           "a correct check character)."),
+    "TEXT_CHARSET": QT_TRANSLATE_NOOP("Problem", "Contains characters that are not allowed (control, "
+                                                 "direction-override, zero-width characters or emoji)."),
+    "TEXT_ENCODING": QT_TRANSLATE_NOOP("Problem", "Contains characters the bank cannot transmit (not in "
+                                                  "GBK); please use common characters."),
+    "TEXT_LENGTH": QT_TRANSLATE_NOOP("Problem", "Too long for the bank's field."),
+    "CURRENCY": QT_TRANSLATE_NOOP("Problem", "Unknown currency code."),
+    "DUPLICATE": QT_TRANSLATE_NOOP("Problem", "This already exists in the ledger."),
+    "USERNAME_FORMAT": QT_TRANSLATE_NOOP("Problem", "User names use letters, digits, dot, dash or underscore."),
+    "PASSWORD_TOO_SHORT": QT_TRANSLATE_NOOP("Problem", "The password is too short."),
+    "PASSWORD_WEAK": QT_TRANSLATE_NOOP("Problem", "The password is too weak."),
+    "PASSWORD_MISMATCH": QT_TRANSLATE_NOOP("Problem", "The two passwords differ."),
+    "ROLE_REQUIRED": QT_TRANSLATE_NOOP("Problem", "Give the user at least one role."),
+    "ROLE_UNKNOWN": QT_TRANSLATE_NOOP("Problem", "Unknown role."),
+    "SELF_ROLE_CHANGE": QT_TRANSLATE_NOOP("Problem", "Nobody can change their own roles: ask another "
+                                                     "administrator."),
+    "SELF_DEACTIVATE": QT_TRANSLATE_NOOP("Problem", "You cannot deactivate yourself."),
+    "LAST_ADMIN": QT_TRANSLATE_NOOP("Problem", "The ledger must keep at least one active administrator."),
+    "PERMISSION_DENIED": QT_TRANSLATE_NOOP("Problem", "You do not have the role needed for this action."),
+    "AUTH_FAILED": QT_TRANSLATE_NOOP("Problem", "Wrong user name or password."),
+    "STALE_VERSION": QT_TRANSLATE_NOOP("Problem", "Someone else changed this record meanwhile; reopen it and "
+                                                  "try again."),
+    "CONFLICT": QT_TRANSLATE_NOOP("Problem", "Someone else changed this record meanwhile; reopen it and "
+                                             "try again."),
+    "NOT_FOUND": QT_TRANSLATE_NOOP("Problem", "The record no longer exists."),
+    "ALREADY_INITIALIZED": QT_TRANSLATE_NOOP("Problem", "This ledger already has an organization."),
+}
+
+
+def _translated_code_text(code: str | None) -> str | None:
+    source = CODE_TEXTS.get(code or "")
+    if source is None:
+        return None
+    text = translate("Problem", source)
+    return text if text != source else None
+
+
+def describe(problem: Problem) -> str:
+    """The text shown under a form field for one problem."""
+    text = _translated_code_text(problem.code)
+    return text if text is not None else problem.message
+
+
+def describe_error(exc: BaseException) -> str:
+    code = getattr(exc, "code", None)
+    text = _translated_code_text(code) if isinstance(code, str) else None
+    if text is not None and not getattr(exc, "problems", None):
+        return text
+    if isinstance(exc, BankDirectError):
+        return getattr(exc, "message", None) or str(exc)
+    return str(exc)
