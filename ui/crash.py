@@ -9,10 +9,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 _crash_dir: Path | None = None
+_open_boxes: set[QMessageBox] = set()   # parentless boxes need a Python reference while shown
+
+
+def keep_open(box: QMessageBox) -> QMessageBox:
+    """Hold a reference to a non-blocking box until it closes (a parentless one would be collected)."""
+    _open_boxes.add(box)
+    box.finished.connect(lambda _r: _open_boxes.discard(box))
+    return box
 
 
 def crash_dir() -> Path:
@@ -42,8 +50,7 @@ def show_crash(parent: QWidget | None, exc_type: type[BaseException], exc: BaseE
                       QMessageBox.StandardButton.Ok, parent)
     box.setObjectName("crashDialog")
     box.setDetailedText(tb_text)
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    box.open()
+    keep_open(box).open()
     return path
 
 

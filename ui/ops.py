@@ -18,6 +18,7 @@ worker and the callbacks run on the GUI thread via a queued signal.
 
 from __future__ import annotations
 
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -35,6 +36,7 @@ from app.domain.errors import (
     OperationalError,
     UserCancelled,
 )
+from ui.crash import keep_open
 
 
 @dataclass
@@ -50,7 +52,7 @@ class OpTracker(QObject):
 
     busy_changed = Signal(int)
     idle = Signal()
-    _done = Signal(int, object)  # emitted on the worker thread, delivered queued on the GUI thread
+    _done = Signal(int)          # emitted on the worker thread, delivered queued on the GUI thread
     failed = Signal(object)      # every error that reached the default routing (for status bars and tests)
 
     def __init__(self) -> None:
@@ -60,6 +62,10 @@ class OpTracker(QObject):
         self.pool.setMaxThreadCount(1)
         self.last_error: BaseException | None = None
         self._by_id: dict[int, Op] = {}
+        # Outcomes travel in this dict, only the int id goes through the queued signal: PySide's marshalling
+        # of Python objects across threads has had reference-counting bugs.
+        self._outcomes: dict[int, _Outcome] = {}
+        self._outcomes_lock = threading.Lock()
         self._next_id = 0
         self._done.connect(self._on_done, Qt.ConnectionType.QueuedConnection)
 
@@ -73,10 +79,18 @@ class OpTracker(QObject):
         self.busy_changed.emit(len(self._pending))
         return self._next_id
 
-    @Slot(int, object)
-    def _on_done(self, op_id: int, outcome: _Outcome) -> None:
+    def _deliver(self, op_id: int, outcome: _Outcome) -> None:
+        """Worker thread: park the outcome, then wake the GUI thread."""
+        with self._outcomes_lock:
+            self._outcomes[op_id] = outcome
+        self._done.emit(op_id)
+
+    @Slot(int)
+    def _on_done(self, op_id: int) -> None:
+        with self._outcomes_lock:
+            outcome = self._outcomes.pop(op_id, None)
         op = self._by_id.pop(op_id, None)
-        if op is not None:
+        if op is not None and outcome is not None:
             op._finish(outcome)
 
     def _remove(self, op: Op) -> None:
@@ -111,7 +125,7 @@ class _Runnable(QRunnable):
         except BaseException as exc:  # delivered to the GUI thread; nothing is swallowed
             outcome = _Outcome(False, error=exc, tb=traceback.format_exc())
         self._fn = None
-        tracker()._done.emit(self._op_id, outcome)
+        tracker()._deliver(self._op_id, outcome)
 
 
 class Op:
@@ -241,6 +255,36 @@ def report_error(parent: QWidget | None, exc: BaseException, tb: str = "") -> No
 def _open_box(parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str) -> QMessageBox:
     box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
     box.setObjectName("errorBox")
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    box.open()
+    keep_open(box).open()
     return box
+
+
+def run_and_wait(fn: Callable[[], Any], timeout_s: float | None = None) -> Any:
+    """Run ``fn`` on the background worker and return its result, processing GUI events meanwhile.
+
+    For start-up steps before any window exists (is the ledger initialized? auto-login). Errors are
+    raised here, not routed to dialogs.
+    """
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    box: dict[str, Any] = {}
+
+    def ok(value: Any) -> None:
+        box["value"] = value
+
+    def failed(exc: BaseException) -> None:
+        box["error"] = exc
+
+    op = Op(None, fn, ok, failed, loop.quit, None)
+    op._route_error = lambda outcome: failed(outcome.error)  # type: ignore[method-assign]
+    op._start()
+    if timeout_s is not None:
+        QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+    if not op.finished:
+        loop.exec()
+    if "error" in box:
+        raise box["error"]
+    if not op.finished:
+        raise TimeoutError("the background operation did not finish in time")
+    return box.get("value")

@@ -1,0 +1,1 @@
+"""The bank-plugin registry (built-in plugins listed explicitly, third-party ones via entry points)."""

@@ -1,0 +1,504 @@
+"""CMB FBSDK-style XML dialect (GBK, <CMBSDKPGK>) over the dialect-independent engine.
+
+Modelled on the real samples in ../shared/reference/china/sinri_CMBFirmBankSDK/extracted_xml; the exact
+contract is sandbox_bank/PROTOCOL.md. The server calls parse() -> handle() -> [fault mutation] -> render().
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import random
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from sandbox_bank.amounts import AmountError, format_amount, parse_amount
+from sandbox_bank.engine import Engine, EngineError, PaymentOrder
+from sandbox_bank.ledger import Instruction
+
+PATH = "/cmb/fbsdk"
+MAX_BODY = 1024 * 1024
+MAX_PAGE = 1000
+DEFAULT_PAGE = 200
+CURRENCIES = {"10": "CNY", "21": "HKD", "32": "USD", "35": "EUR"}
+CCYNBR = {v: k for k, v in CURRENCIES.items()}
+# Field byte lengths in GBK (checked on every payment record).
+FIELD_BYTES = {
+    "YURREF": 30,
+    "DBTACC": 35,
+    "CRTACC": 35,
+    "CRTNAM": 200,
+    "CRTBNK": 62,
+    "CRTADR": 62,
+    "NUSAGE": 62,
+    "DBTBBK": 2,
+    "BNKFLG": 1,
+    "STLCHN": 1,
+}
+
+PAYMENT_FUNCS = {"DCPAYMNT"}
+STATUS_FUNCS = {"NTQRYSTY", "NTSTLINF"}
+QUERY_FUNCS = {"GetAccInfo", "NTQADINF", "GetTransInfo", "GetStatement", "SDKCSFDFBRTIMG"}
+
+REQSTS = {"RECEIVED": "NTE", "PROCESSING": "BNK", "SUCCEEDED": "FIN", "FAILED": "FIN", "RETURNED": "FIN"}
+RTNFLG = {"SUCCEEDED": "S", "FAILED": "F", "RETURNED": "B"}
+
+_DECL_RE = re.compile(rb"\A<\?xml[^>]*encoding=[\"']([A-Za-z0-9_\-]+)[\"']")
+_DATE_RE = re.compile(r"\A[0-9]{8}\Z")
+
+
+class DialectError(Exception):
+    """Envelope-level refusal: INFO/RETCOD=retcod, ERRMSG='CODE: text'."""
+
+    def __init__(self, retcod: str, code: str, text: str, funnam: str = "", lgnnam: str = "") -> None:
+        super().__init__(f"{code}: {text}")
+        self.retcod, self.code, self.text, self.funnam, self.lgnnam = retcod, code, text, funnam, lgnnam
+
+
+@dataclass
+class Block:
+    tag: str
+    fields: dict[str, str]
+    record: bool = True  # a per-record element (duplicated/replaced by content faults)
+
+
+@dataclass
+class Request:
+    funnam: str
+    lgnnam: str
+    root: etree._Element
+
+
+@dataclass
+class Answer:
+    funnam: str
+    lgnnam: str
+    retcod: str = "0"
+    errmsg: str = ""
+    blocks: list[Block] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)  # client references this answer is about
+
+    @property
+    def records(self) -> list[Block]:
+        return [b for b in self.blocks if b.record]
+
+
+def function_class(funnam: str) -> str | None:
+    if funnam in PAYMENT_FUNCS:
+        return "payment"
+    if funnam in STATUS_FUNCS:
+        return "status"
+    if funnam in QUERY_FUNCS:
+        return "query"
+    return None
+
+
+def _txt(el: etree._Element, tag: str) -> str:
+    child = el.find(tag)
+    return (child.text or "").strip() if child is not None else ""
+
+
+def _date(value: str, name: str) -> dt.date:
+    if not _DATE_RE.match(value):
+        raise DialectError("-1", "FMT_DATE", f"{name} must be YYYYMMDD")
+    try:
+        return dt.date(int(value[:4]), int(value[4:6]), int(value[6:]))
+    except ValueError:
+        raise DialectError("-1", "FMT_DATE", f"{name} is not a calendar date") from None
+
+
+def _ymd(ts: float | None) -> str:
+    return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y%m%d") if ts else ""
+
+
+def _hms(ts: float | None) -> str:
+    return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%H%M%S") if ts else ""
+
+
+def parse(body: bytes) -> Request:
+    if len(body) > MAX_BODY:
+        raise DialectError("-1", "FMT_SIZE", f"request larger than {MAX_BODY} bytes")
+    decl = _DECL_RE.match(body)
+    if not decl or decl.group(1).upper() not in (b"GBK", b"GB2312", b"GB18030"):
+        raise DialectError("-1", "FMT_ENCODING", 'request must start with <?xml version="1.0" encoding="GBK"?>')
+    if b"<!DOCTYPE" in body.upper() or b"<!ENTITY" in body.upper():
+        raise DialectError("-1", "FMT_XML", "DOCTYPE/ENTITY declarations are refused")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    try:
+        root = etree.fromstring(body, parser)
+    except etree.XMLSyntaxError as exc:
+        raise DialectError("-1", "FMT_XML", f"malformed XML: {exc}") from None
+    if root.tag != "CMBSDKPGK" or root.find("INFO") is None:
+        raise DialectError("-1", "FMT_XML", "root must be CMBSDKPGK with an INFO element")
+    info = root.find("INFO")
+    funnam, lgnnam = _txt(info, "FUNNAM"), _txt(info, "LGNNAM")
+    if _txt(info, "DATTYP") != "2":
+        raise DialectError("-1", "FMT_DATTYP", "INFO/DATTYP must be 2", funnam, lgnnam)
+    if function_class(funnam) is None:
+        raise DialectError("-4", "UNKNOWN_FUNCTION", f"unknown FUNNAM {funnam!r}", funnam, lgnnam)
+    return Request(funnam, lgnnam, root)
+
+
+class CmbDialect:
+    path = PATH
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.ledger = engine.ledger
+
+    # -- dispatch ----------------------------------------------------------------------------------
+    def handle(self, req: Request, *, body_sha256: str, signer: str | None) -> Answer:
+        answer = Answer(req.funnam, req.lgnnam)
+        try:
+            if req.funnam == "DCPAYMNT":
+                self._payment(req, answer, body_sha256, signer)
+            elif req.funnam == "NTQRYSTY":
+                self._status_by_ref(req, answer)
+            elif req.funnam == "NTSTLINF":
+                self._status_by_reqnbr(req, answer)
+            elif req.funnam in ("GetAccInfo", "NTQADINF"):
+                self._balances(req, answer)
+            elif req.funnam == "GetTransInfo":
+                self._details(req, answer)
+            elif req.funnam == "GetStatement":
+                self._statement(req, answer)
+            elif req.funnam == "SDKCSFDFBRTIMG":
+                self._receipt(req, answer)
+        except EngineError as exc:
+            raise DialectError("-1", exc.code, exc.text, req.funnam, req.lgnnam) from None
+        except DialectError as exc:
+            exc.funnam, exc.lgnnam = req.funnam, req.lgnnam
+            raise
+        return answer
+
+    def error_answer(self, exc: DialectError) -> Answer:
+        return Answer(exc.funnam or "", exc.lgnnam or "", retcod=exc.retcod, errmsg=f"{exc.code}: {exc.text}")
+
+    # -- payments ----------------------------------------------------------------------------------
+    def _order(self, rec: etree._Element) -> PaymentOrder:
+        for name, limit in FIELD_BYTES.items():
+            value = _txt(rec, name)
+            try:
+                size = len(value.encode("gbk"))
+            except UnicodeEncodeError:
+                raise AmountError("TEXT_ENCODING", f"{name} has characters GBK cannot carry") from None
+            if size > limit:
+                raise AmountError("TEXT_LENGTH", f"{name} longer than {limit} GBK bytes")
+        for name in ("YURREF", "DBTACC", "CRTACC", "CRTNAM", "TRSAMT"):
+            if not _txt(rec, name):
+                raise AmountError(f"FMT_{name}", f"{name} is required")
+        ccy = _txt(rec, "CCYNBR") or "10"
+        if ccy not in CURRENCIES:
+            raise AmountError("FMT_CCYNBR", f"unknown CCYNBR {ccy!r}")
+        return PaymentOrder(
+            client_reference=_txt(rec, "YURREF"),
+            debit_account=_txt(rec, "DBTACC"),
+            payee_account=_txt(rec, "CRTACC"),
+            payee_name=_txt(rec, "CRTNAM"),
+            payee_bank=_txt(rec, "CRTBNK"),
+            amount_minor=parse_amount(_txt(rec, "TRSAMT")),
+            currency=CURRENCIES[ccy],
+            purpose=_txt(rec, "NUSAGE"),
+        )
+
+    def _payment(self, req: Request, answer: Answer, body_sha256: str, signer: str | None) -> None:
+        head = req.root.find("SDKPAYRQX")
+        buscod = _txt(head, "BUSCOD") if head is not None else ""
+        if buscod not in ("", "N02031", "N02041"):
+            raise DialectError("-1", "FMT_BUSCOD", "SDKPAYRQX/BUSCOD must be N02031 or N02041")
+        records = req.root.findall("DCOPDPAYX")
+        if not records:
+            raise DialectError("-1", "FMT_RECORDS", "at least one DCOPDPAYX record is required")
+        parsed: list[tuple[int, PaymentOrder | None, AmountError | None]] = []
+        for i, rec in enumerate(records, 1):
+            try:
+                parsed.append((i, self._order(rec), None))
+            except AmountError as exc:
+                parsed.append((i, None, exc))
+        results = iter(
+            self.engine.submit([o for _, o, _ in parsed if o is not None], body_sha256=body_sha256, signer=signer)
+        )
+        for i, order, error in parsed:
+            fields = {"SQRNBR": f"{i:010d}"}
+            if order is None:
+                assert error is not None
+                fields.update(
+                    YURREF=_txt(records[i - 1], "YURREF"),
+                    REQNBR="",
+                    REQSTS="FIN",
+                    RTNFLG="F",
+                    ERRCOD=error.code,
+                    ERRTXT=error.text,
+                )
+            else:
+                res = next(results)
+                if res.instruction is None:
+                    fields.update(
+                        YURREF=order.client_reference,
+                        REQNBR="",
+                        REQSTS="FIN",
+                        RTNFLG="F",
+                        ERRCOD=res.code,
+                        ERRTXT=res.text,
+                    )
+                else:
+                    fields.update(self._status_fields(res.instruction, short=True))
+                    fields["ERRCOD"] = "SUC0000"
+                    fields["ERRTXT"] = "重复提交，返回原结果 / repeat" if res.repeat else ""
+            answer.blocks.append(Block("NTQPAYRQZ", fields))
+            answer.references.append(fields["YURREF"])
+
+    @staticmethod
+    def _status_fields(ins: Instruction, *, short: bool = False) -> dict[str, str]:
+        fields = {
+            "YURREF": ins.client_reference,
+            "REQNBR": ins.req_nbr,
+            "REQSTS": REQSTS[ins.state],
+            "RTNFLG": RTNFLG.get(ins.state, ""),
+        }
+        if short:
+            return fields
+        fields.update(
+            BUSCOD="N02031",
+            BUSMOD="00001",
+            CCYNBR=CCYNBR.get(ins.currency, ""),
+            DBTACC=ins.debit_account,
+            CRTACC=ins.payee_account,
+            CRTNAM=ins.payee_name,
+            CRTBNK=ins.payee_bank,
+            TRSAMT=format_amount(ins.amount_minor),
+            NUSAGE=ins.purpose,
+            EPTDAT=_ymd(ins.received_at),
+            EPTTIM=_hms(ins.received_at),
+            OPRDAT=_ymd(ins.executed_at),
+            RTNDAT=_ymd(ins.returned_at),
+            ERRCOD=ins.reason_code or "",
+            ERRTXT=ins.reason_text or "",
+        )
+        return fields
+
+    # -- status ------------------------------------------------------------------------------------
+    def _status_by_ref(self, req: Request, answer: Answer) -> None:
+        x = req.root.find("NTQRYSTYX1")
+        if x is None or not _txt(x, "YURREF"):
+            raise DialectError("-1", "FMT_YURREF", "NTQRYSTYX1/YURREF is required")
+        ref = _txt(x, "YURREF")
+        for ins in self.engine.status_by_reference(ref, _txt(x, "DBTACC") or None):
+            answer.blocks.append(Block("NTSTLLSTZ", self._status_fields(ins)))
+        answer.references.append(ref)
+
+    def _status_by_reqnbr(self, req: Request, answer: Answer) -> None:
+        x = req.root.find("NTSTLINFX")
+        if x is None or not _txt(x, "REQNBR"):
+            raise DialectError("-1", "FMT_REQNBR", "NTSTLINFX/REQNBR is required")
+        ins = self.engine.status_by_req_nbr(_txt(x, "REQNBR"))
+        if ins is not None:
+            answer.blocks.append(Block("NTQPAYQYZ", self._status_fields(ins)))
+            answer.references.append(ins.client_reference)
+
+    # -- balances, details, statements, receipts ---------------------------------------------------
+    def _balances(self, req: Request, answer: Answer) -> None:
+        in_tag, out_tag = ("SDKACINFX", "NTQACINFZ") if req.funnam == "GetAccInfo" else ("NTQADINFX", "NTQADINFZ")
+        records = req.root.findall(in_tag)
+        if not records:
+            raise DialectError("-1", "FMT_RECORDS", f"at least one {in_tag} is required")
+        if len(records) > 50:
+            raise DialectError("-1", "FMT_RECORDS", f"at most 50 {in_tag} per request")
+        self.engine.advance()
+        for rec in records:
+            accnbr = _txt(rec, "ACCNBR")
+            acc = self.ledger.account(accnbr)
+            if acc is None:
+                answer.blocks.append(
+                    Block(
+                        out_tag,
+                        {
+                            "ACCNBR": accnbr,
+                            "BBKNBR": _txt(rec, "BBKNBR"),
+                            "ERRCOD": "AC02",
+                            "ERRTXT": "账号不存在 / unknown account",
+                        },
+                    )
+                )
+                continue
+            bal = format_amount(acc.balance_minor)
+            answer.blocks.append(
+                Block(
+                    out_tag,
+                    {
+                        "ACCNBR": acc.account,
+                        "ACCNAM": acc.name,
+                        "BBKNBR": _txt(rec, "BBKNBR"),
+                        "CCYNBR": CCYNBR.get(acc.currency, ""),
+                        "ACCBLV": bal,
+                        "ONLBLV": bal,
+                        "AVLBLV": bal,
+                        "HLDBLV": "0.00",
+                        "LMTOVR": "0.00",
+                        "OPNDAT": acc.opened_at[:10].replace("-", ""),
+                        "STSCOD": acc.status,
+                        "ERRCOD": "SUC0000",
+                        "ERRTXT": "",
+                    },
+                )
+            )
+
+    def _details(self, req: Request, answer: Answer) -> None:
+        x = req.root.find("SDKTSINFX")
+        if x is None or not _txt(x, "ACCNBR"):
+            raise DialectError("-1", "FMT_ACCNBR", "SDKTSINFX/ACCNBR is required")
+        start, end = _date(_txt(x, "BGNDAT"), "BGNDAT"), _date(_txt(x, "ENDDAT"), "ENDDAT")
+        if end < start or (end - start).days > 366:
+            raise DialectError("-1", "FMT_DATE", "ENDDAT before BGNDAT or range over 366 days")
+        size_txt, ctn = _txt(x, "MAXROW"), _txt(x, "CTNKEY")
+        if size_txt and not (size_txt.isdigit() and size_txt.isascii() and 1 <= int(size_txt) <= MAX_PAGE):
+            raise DialectError("-1", "FMT_MAXROW", f"MAXROW must be 1..{MAX_PAGE}")
+        if ctn and not (ctn.isdigit() and ctn.isascii()):
+            raise DialectError("-1", "FMT_CTNKEY", "CTNKEY must be the value returned by the previous page")
+        page = int(size_txt) if size_txt else DEFAULT_PAGE
+        entries, next_key = self.engine.details(_txt(x, "ACCNBR"), start, end, int(ctn or 0), page)
+        for e in entries:
+            amount = format_amount(e.amount_minor)
+            answer.blocks.append(
+                Block(
+                    "NTQTSINFZ",
+                    {
+                        "ETYDAT": _ymd(e.booked_at),
+                        "ETYTIM": _hms(e.booked_at),
+                        "TRSCOD": e.kind,
+                        "AMTCDR": e.direction,
+                        "TRSAMTD": amount if e.direction == "D" else "",
+                        "TRSAMTC": amount if e.direction == "C" else "",
+                        "TRSBLV": format_amount(e.balance_after_minor),
+                        "REFNBR": f"{e.id:012d}",
+                        "REQNBR": self._req_of(e.instruction_id),
+                        "YURREF": e.client_reference,
+                        "NUSAGE": e.purpose,
+                        "RPYACC": e.counterparty_account,
+                        "RPYNAM": e.counterparty_name,
+                        "BUSNAM": _BUSNAM.get(e.kind, ""),
+                    },
+                )
+            )
+        answer.blocks.append(
+            Block(
+                "NTQTSCTNZ",
+                {"CTNFLG": "Y" if next_key else "N", "CTNKEY": str(next_key) if next_key else ""},
+                record=False,
+            )
+        )
+
+    def _req_of(self, instruction_id: int | None) -> str:
+        return f"{instruction_id:010d}" if instruction_id else ""
+
+    def _statement(self, req: Request, answer: Answer) -> None:
+        x = req.root.find("SDKSTMINFX")
+        if x is None or not _txt(x, "ACCNBR"):
+            raise DialectError("-1", "FMT_ACCNBR", "SDKSTMINFX/ACCNBR is required")
+        start, end = _date(_txt(x, "BGNDAT"), "BGNDAT"), _date(_txt(x, "ENDDAT"), "ENDDAT")
+        if end < start:
+            raise DialectError("-1", "FMT_DATE", "ENDDAT before BGNDAT")
+        st = self.engine.statement(_txt(x, "ACCNBR"), start, end)
+        answer.blocks.append(
+            Block(
+                "NTSTMSUMZ",
+                {
+                    "ACCNBR": st.account,
+                    "CCYNBR": CCYNBR.get(st.currency, ""),
+                    "BGNDAT": start.strftime("%Y%m%d"),
+                    "ENDDAT": end.strftime("%Y%m%d"),
+                    "OPNBLV": format_amount(st.opening_minor),
+                    "CLSBLV": format_amount(st.closing_minor),
+                    "DBTNBR": str(st.debit_count),
+                    "DBTAMT": format_amount(st.debit_total_minor),
+                    "CRTNBR": str(st.credit_count),
+                    "CRTAMT": format_amount(st.credit_total_minor),
+                },
+            )
+        )
+
+    def _receipt(self, req: Request, answer: Answer) -> None:
+        x = req.root.find("CSRRCFDFY0")
+        if x is None or not _txt(x, "YURREF"):
+            raise DialectError("-1", "FMT_YURREF", "CSRRCFDFY0/YURREF is required")
+        from sandbox_bank import receipts  # reportlab is slow to import: only when a receipt is asked for
+
+        ref = _txt(x, "YURREF")
+        for ins in self.engine.executed(ref, _txt(x, "EACNBR") or None):
+            debtor = self.ledger.account(ins.debit_account)
+            assert debtor is not None
+            pdf = receipts.render_receipt(ins, debtor)
+            answer.blocks.append(
+                Block(
+                    "CSRRCFDFZ1",
+                    {
+                        "ISTNBR": receipts.receipt_number(ins),
+                        "CHKCOD": receipts.check_code(ins),
+                        "YURREF": ref,
+                        "REQNBR": ins.req_nbr,
+                        "EACNBR": ins.debit_account,
+                        "TRSAMT": format_amount(ins.amount_minor),
+                        "FILTYP": "PDF",
+                        "FILDAT": base64.b64encode(pdf).decode("ascii"),
+                    },
+                )
+            )
+        answer.references.append(ref)
+
+    # -- content faults ----------------------------------------------------------------------------
+    def apply_content_fault(self, kind: str, answer: Answer, rng: random.Random) -> str | None:
+        """Mutate the answer; returns a detail string, or None when the fault does not apply here."""
+        records = answer.records
+        if answer.retcod != "0":
+            return None
+        if kind == "duplicate_answer" and records:
+            answer.blocks = [b for blk in answer.blocks for b in ([blk, blk] if blk.record else [blk])]
+            return f"{len(records)} records duplicated"
+        if kind == "no_record" and records:
+            answer.blocks = [b for b in answer.blocks if not b.record]
+            return f"hid {len(records)} records"
+        if kind == "out_of_order_status" and records:
+            for b in records:
+                b.fields.update(REQSTS="NTE", RTNFLG="", ERRCOD="", ERRTXT="")
+            return "reported REQSTS=NTE"
+        if kind == "stale_answer" and records:
+            marks = ",".join("?" * len(answer.references))
+            others = self.ledger.instructions(f"client_reference NOT IN ({marks})", tuple(answer.references))
+            if not others:
+                return None
+            other = rng.choice(others)
+            short = records[0].tag == "NTQPAYRQZ"
+            fields = self._status_fields(other, short=short)
+            for b in records:
+                b.fields = dict(
+                    fields,
+                    **({"SQRNBR": b.fields.get("SQRNBR", ""), "ERRCOD": "SUC0000", "ERRTXT": ""} if short else {}),
+                )
+            return f"answered with reference {other.client_reference}"
+        return None
+
+    # -- rendering ---------------------------------------------------------------------------------
+    def render(self, answer: Answer, now: float) -> bytes:
+        root = etree.Element("CMBSDKPGK")
+        info = etree.SubElement(root, "INFO")
+        for name, value in (
+            ("FUNNAM", answer.funnam),
+            ("DATTYP", "2"),
+            ("LGNNAM", answer.lgnnam),
+            ("RETCOD", answer.retcod),
+            ("ERRMSG", answer.errmsg),
+            ("SYSDAT", _ymd(now)),
+            ("SYSTIM", _hms(now)),
+        ):
+            etree.SubElement(info, name).text = value
+        for block in answer.blocks:
+            el = etree.SubElement(root, block.tag)
+            for name, value in block.fields.items():
+                etree.SubElement(el, name).text = value
+        text = etree.tostring(root, encoding="unicode")
+        return b'<?xml version="1.0" encoding="GBK"?>' + text.encode("gbk", errors="xmlcharrefreplace")
+
+
+_BUSNAM = {"PAYMENT": "企业银行直接支付", "INCOMING": "来账", "RETURN": "退票", "RETURN_DEBIT": "退票冲回"}

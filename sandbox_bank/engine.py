@@ -1,0 +1,366 @@
+"""Payment processing rules over the ledger, independent of any wire dialect.
+
+received -> processing -> succeeded | failed (after configurable delays), succeeded -> returned (退票).
+Each instruction is executed at most once: every transition is one SQLite transaction guarded by the
+current state. With de-duplication on, a repeated (debit account, client reference) returns the earlier
+instruction; with it off the repeat becomes a NEW instruction that is executed again (the real-world danger
+the client must never cause) and both debits appear in the report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import sqlite3
+import time
+from dataclasses import dataclass, field
+
+from sandbox_bank.ledger import Entry, Instruction, Ledger
+
+# Deterministic payee rules: last four digits of the payee account -> outcome (see PROTOCOL.md).
+PAYEE_RULES: dict[str, tuple[str, str]] = {
+    "0001": ("AC01", "收款账号不存在 / invalid payee account"),
+    "0004": ("AC04", "收款账户已销户 / payee account closed"),
+    "0006": ("RR04", "收款方在受限名单 / payee is blacklisted"),
+}
+RETURN_SUFFIX = "0009"
+RETURN_REASON = ("BE01", "收款人户名与账号不符，退票 / returned by the payee bank")
+
+_REF_RE = re.compile(r"\A[0-9A-Za-z_\-]{1,30}\Z")
+_ACC_RE = re.compile(r"\A[0-9]{6,32}\Z")
+
+
+class EngineError(Exception):
+    def __init__(self, code: str, text: str) -> None:
+        super().__init__(f"{code}: {text}")
+        self.code = code
+        self.text = text
+
+
+@dataclass(frozen=True)
+class PaymentOrder:
+    client_reference: str
+    debit_account: str
+    payee_account: str
+    payee_name: str
+    payee_bank: str
+    amount_minor: int
+    currency: str
+    purpose: str
+
+    def content_hash(self) -> str:
+        parts = [
+            self.debit_account,
+            self.payee_account,
+            self.payee_name,
+            self.payee_bank,
+            str(self.amount_minor),
+            self.currency,
+            self.purpose,
+        ]
+        return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    """code: SUC0000 (new instruction), SUC0000 + repeat=True (earlier result), or a refusal code."""
+
+    client_reference: str
+    code: str
+    text: str
+    instruction: Instruction | None = None
+    repeat: bool = False
+
+
+@dataclass
+class EngineConfig:
+    processing_delay: float = 0.15  # received -> processing
+    settle_delay: float = 0.25  # processing -> succeeded/failed
+    return_delay: float = 0.3  # succeeded -> returned for payee accounts ending 0009
+    settle_lag: float = 0.0  # a new instruction is invisible to status queries for this long
+    cutoff: dt.time | None = None  # UTC time of day after which payments fail with TM01
+    dedup: bool = True
+    max_batch: int = 50
+
+
+@dataclass
+class Statement:
+    account: str
+    currency: str
+    opening_minor: int
+    closing_minor: int
+    debit_count: int = 0
+    debit_total_minor: int = 0
+    credit_count: int = 0
+    credit_total_minor: int = 0
+    entries: list[Entry] = field(default_factory=list)
+
+
+def day_bounds(start: dt.date, end: dt.date) -> tuple[float, float]:
+    lo = dt.datetime.combine(start, dt.time(0), dt.UTC).timestamp()
+    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), dt.UTC).timestamp()
+    return lo, hi
+
+
+class Engine:
+    def __init__(self, ledger: Ledger, config: EngineConfig | None = None, clock=time.time) -> None:
+        self.ledger = ledger
+        self.config = config or EngineConfig()
+        self.clock = clock
+
+    # -- submission --------------------------------------------------------------------------------
+    def submit(
+        self, orders: list[PaymentOrder], *, body_sha256: str, signer: str | None, batch_nbr: str | None = None
+    ) -> list[SubmitResult]:
+        if len(orders) > self.config.max_batch:
+            raise EngineError("BATCH_SIZE", f"at most {self.config.max_batch} records per request")
+        results = []
+        with self.ledger.tx() as c:
+            for order in orders:
+                results.append(self._submit_one(c, order, body_sha256, signer, batch_nbr))
+        return results
+
+    def _submit_one(
+        self, c: sqlite3.Connection, order: PaymentOrder, body_sha256: str, signer: str | None, batch_nbr: str | None
+    ) -> SubmitResult:
+        ref = order.client_reference
+        if not _REF_RE.match(ref):
+            return SubmitResult(ref, "FMT_YURREF", "YURREF must be 1-30 characters [0-9A-Za-z_-]")
+        if not _ACC_RE.match(order.payee_account) or order.payee_account == order.debit_account:
+            return SubmitResult(ref, "FMT_CRTACC", "CRTACC must be 6-32 digits and differ from DBTACC")
+        acc = c.execute("SELECT currency, status FROM accounts WHERE account = ?", (order.debit_account,)).fetchone()
+        if acc is None:
+            return SubmitResult(ref, "AC02", "付方账号不存在 / unknown debit account")
+        if acc["currency"] != order.currency:
+            return SubmitResult(ref, "AM03", f"currency {order.currency} not allowed on this account")
+        content = order.content_hash()
+        earlier = c.execute(
+            "SELECT * FROM instructions WHERE client_reference = ? AND debit_account = ? ORDER BY id DESC LIMIT 1",
+            (ref, order.debit_account),
+        ).fetchone()
+        if earlier is not None and self.config.dedup:
+            if earlier["content_hash"] != content:
+                return SubmitResult(ref, "DUPL", "业务参考号重复 / duplicate reference with different content")
+            return SubmitResult(ref, "SUC0000", "repeat: earlier result", Instruction(**dict(earlier)), repeat=True)
+        next_id = c.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM instructions").fetchone()[0]
+        req_nbr = f"{next_id:010d}"
+        c.execute(
+            "INSERT INTO instructions (req_nbr, client_reference, debit_account, payee_account, payee_name,"
+            " payee_bank, amount_minor, currency, purpose, batch_nbr, content_hash, signer_fingerprint,"
+            " body_sha256, state, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,'RECEIVED',?)",
+            (
+                req_nbr,
+                ref,
+                order.debit_account,
+                order.payee_account,
+                order.payee_name,
+                order.payee_bank,
+                order.amount_minor,
+                order.currency,
+                order.purpose,
+                batch_nbr,
+                content,
+                signer,
+                body_sha256,
+                self.clock(),
+            ),
+        )
+        row = c.execute("SELECT * FROM instructions WHERE req_nbr = ?", (req_nbr,)).fetchone()
+        return SubmitResult(ref, "SUC0000", "received", Instruction(**dict(row)))
+
+    # -- asynchronous processing -------------------------------------------------------------------
+    def advance(self) -> None:
+        now = self.clock()
+        cfg = self.config
+        with self.ledger.tx() as c:
+            c.execute(
+                "UPDATE instructions SET state = 'PROCESSING' WHERE state = 'RECEIVED' AND received_at <= ?",
+                (now - cfg.processing_delay,),
+            )
+            due = c.execute(
+                "SELECT * FROM instructions WHERE state = 'PROCESSING' AND received_at <= ? ORDER BY id",
+                (now - cfg.processing_delay - cfg.settle_delay,),
+            ).fetchall()
+            for row in due:
+                self._execute(c, Instruction(**dict(row)), now)
+            returning = c.execute(
+                "SELECT * FROM instructions WHERE state = 'SUCCEEDED' AND payee_account LIKE ? AND executed_at <= ?",
+                ("%" + RETURN_SUFFIX, now - cfg.return_delay),
+            ).fetchall()
+            for row in returning:
+                self._return(c, Instruction(**dict(row)), now, *RETURN_REASON)
+
+    def _fail(self, c: sqlite3.Connection, ins: Instruction, now: float, code: str, text: str) -> None:
+        c.execute(
+            "UPDATE instructions SET state = 'FAILED', reason_code = ?, reason_text = ?, executed_at = ?"
+            " WHERE id = ? AND state = 'PROCESSING'",
+            (code, text, now, ins.id),
+        )
+
+    def _rule_outcome(self, c: sqlite3.Connection, ins: Instruction, now: float) -> tuple[str, str] | None:
+        rule = PAYEE_RULES.get(ins.payee_account[-4:])
+        if rule:
+            return rule
+        payee = c.execute("SELECT status FROM accounts WHERE account = ?", (ins.payee_account,)).fetchone()
+        if payee is not None and payee["status"] == "C":
+            return PAYEE_RULES["0004"]
+        cutoff = self.config.cutoff
+        if cutoff is not None and dt.datetime.fromtimestamp(ins.received_at, dt.UTC).time() > cutoff:
+            return ("TM01", f"超过当日截止时间 {cutoff.isoformat()} UTC / after cut-off")
+        acc = c.execute("SELECT * FROM accounts WHERE account = ?", (ins.debit_account,)).fetchone()
+        if acc["status"] == "C":
+            return ("AC04", "付方账户已销户 / debit account closed")
+        if acc["single_limit_minor"] is not None and ins.amount_minor > acc["single_limit_minor"]:
+            return ("AM02", "超过单笔限额 / over the single-payment limit")
+        if acc["daily_limit_minor"] is not None:
+            today = dt.datetime.fromtimestamp(now, dt.UTC).date()
+            start = day_bounds(today, today)[0]
+            used = c.execute(
+                "SELECT COALESCE(SUM(amount_minor), 0) FROM entries WHERE account = ? AND kind = 'PAYMENT'"
+                " AND booked_at >= ?",
+                (ins.debit_account, start),
+            ).fetchone()[0]
+            if used + ins.amount_minor > acc["daily_limit_minor"]:
+                return ("AM02", "超过当日累计限额 / over the daily limit")
+        if acc["balance_minor"] < ins.amount_minor:
+            return ("AM04", "余额不足 / insufficient funds")
+        return None
+
+    def _execute(self, c: sqlite3.Connection, ins: Instruction, now: float) -> None:
+        outcome = self._rule_outcome(c, ins, now)
+        if outcome is not None:
+            self._fail(c, ins, now, *outcome)
+            return
+        moved = c.execute(
+            "UPDATE instructions SET state = 'SUCCEEDED', executed_at = ? WHERE id = ? AND state = 'PROCESSING'",
+            (now, ins.id),
+        ).rowcount
+        if moved != 1:  # already executed by someone else: never debit twice
+            return
+        debtor = c.execute("SELECT name FROM accounts WHERE account = ?", (ins.debit_account,)).fetchone()
+        self._book(c, ins.debit_account, ins, "PAYMENT", "D", ins.payee_account, ins.payee_name, now)
+        payee = c.execute("SELECT status FROM accounts WHERE account = ?", (ins.payee_account,)).fetchone()
+        if payee is not None:
+            self._book(c, ins.payee_account, ins, "INCOMING", "C", ins.debit_account, debtor["name"], now)
+
+    def _book(
+        self,
+        c: sqlite3.Connection,
+        account: str,
+        ins: Instruction,
+        kind: str,
+        direction: str,
+        cp_account: str,
+        cp_name: str,
+        now: float,
+    ) -> None:
+        delta = -ins.amount_minor if direction == "D" else ins.amount_minor
+        c.execute("UPDATE accounts SET balance_minor = balance_minor + ? WHERE account = ?", (delta, account))
+        balance = c.execute("SELECT balance_minor FROM accounts WHERE account = ?", (account,)).fetchone()[0]
+        c.execute(
+            "INSERT INTO entries (account, instruction_id, kind, direction, amount_minor, balance_after_minor,"
+            " counterparty_account, counterparty_name, client_reference, purpose, booked_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                account,
+                ins.id,
+                kind,
+                direction,
+                ins.amount_minor,
+                balance,
+                cp_account,
+                cp_name,
+                ins.client_reference,
+                ins.purpose,
+                now,
+            ),
+        )
+
+    def _return(self, c: sqlite3.Connection, ins: Instruction, now: float, code: str, text: str) -> bool:
+        moved = c.execute(
+            "UPDATE instructions SET state = 'RETURNED', returned_at = ?, reason_code = ?, reason_text = ?"
+            " WHERE id = ? AND state = 'SUCCEEDED'",
+            (now, code, text, ins.id),
+        ).rowcount
+        if moved != 1:
+            return False
+        self._book(c, ins.debit_account, ins, "RETURN", "C", ins.payee_account, ins.payee_name, now)
+        if c.execute("SELECT 1 FROM accounts WHERE account = ?", (ins.payee_account,)).fetchone():
+            self._book(c, ins.payee_account, ins, "RETURN_DEBIT", "D", ins.debit_account, "", now)
+        return True
+
+    def return_payment(self, client_reference: str, code: str = "NARR", text: str = "退票 / returned") -> Instruction:
+        """Admin 退票 of the latest succeeded instruction with this reference."""
+        self.advance()
+        now = self.clock()
+        with self.ledger.tx() as c:
+            row = c.execute(
+                "SELECT * FROM instructions WHERE client_reference = ? AND state = 'SUCCEEDED' ORDER BY id DESC",
+                (client_reference,),
+            ).fetchone()
+            if row is None:
+                raise EngineError("NOT_RETURNABLE", f"no succeeded payment with reference {client_reference!r}")
+            self._return(c, Instruction(**dict(row)), now, code, text)
+        result = self.ledger.instruction_by_req(row["req_nbr"])
+        assert result is not None
+        return result
+
+    # -- queries -----------------------------------------------------------------------------------
+    def status_by_reference(self, client_reference: str, debit_account: str | None = None) -> list[Instruction]:
+        self.advance()
+        visible_before = self.clock() - self.config.settle_lag
+        return [
+            i
+            for i in self.ledger.instructions_by_ref(client_reference)
+            if i.received_at <= visible_before and (debit_account is None or i.debit_account == debit_account)
+        ]
+
+    def status_by_req_nbr(self, req_nbr: str) -> Instruction | None:
+        self.advance()
+        ins = self.ledger.instruction_by_req(req_nbr)
+        if ins is None or ins.received_at > self.clock() - self.config.settle_lag:
+            return None
+        return ins
+
+    def details(
+        self, account: str, start: dt.date, end: dt.date, after_id: int, page_size: int
+    ) -> tuple[list[Entry], int | None]:
+        """One page of ledger entries; returns (entries, continuation id or None)."""
+        self.advance()
+        if self.ledger.account(account) is None:
+            raise EngineError("AC02", "unknown account")
+        lo, hi = day_bounds(start, end)
+        rows = self.ledger.entries(account, lo, hi, after_id, page_size + 1)
+        if len(rows) > page_size:
+            return rows[:page_size], rows[page_size - 1].id
+        return rows, None
+
+    def statement(self, account: str, start: dt.date, end: dt.date) -> Statement:
+        self.advance()
+        acc = self.ledger.account(account)
+        if acc is None:
+            raise EngineError("AC02", "unknown account")
+        lo, hi = day_bounds(start, end)
+        opening = self.ledger.balance_before(account, lo)
+        opening = acc.opening_balance_minor if opening is None else opening
+        entries = self.ledger.entries(account, lo, hi)
+        st = Statement(account, acc.currency, opening, opening, entries=entries)
+        for e in entries:
+            if e.direction == "D":
+                st.debit_count += 1
+                st.debit_total_minor += e.amount_minor
+                st.closing_minor -= e.amount_minor
+            else:
+                st.credit_count += 1
+                st.credit_total_minor += e.amount_minor
+                st.closing_minor += e.amount_minor
+        return st
+
+    def executed(self, client_reference: str, account: str | None) -> list[Instruction]:
+        self.advance()
+        return [
+            i
+            for i in self.ledger.instructions_by_ref(client_reference)
+            if i.state in ("SUCCEEDED", "RETURNED") and (account is None or i.debit_account == account)
+        ]

@@ -1,0 +1,223 @@
+"""ORM models of the ledger (SQLAlchemy 2 declarative). Repositories turn rows into domain values.
+
+Money is an integer count of minor units (``amount_minor``); timestamps are ``UtcDateTime``.
+Constraint names follow ``NAMING_CONVENTION`` so SQLite and PostgreSQL share them (and error
+translation can map a violated constraint back to a field).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.types import UtcDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ROLE_VALUES = ("maker", "approver", "signer", "admin", "auditor")
+DECISION_VALUES = ("approved", "rejected")
+
+# ledger_meta keys
+META_LEDGER_ID = "ledger_id"
+META_AUDIT_HEAD = "audit_head"
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class LedgerMeta(Base):
+    __tablename__ = "ledger_meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class OrganizationRow(Base):
+    __tablename__ = "organizations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    uscc: Mapped[str | None] = mapped_column(String(18), nullable=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        UniqueConstraint("username"),
+        CheckConstraint("failed_logins >= 0", name="failed_logins_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), nullable=False)
+    display_name: Mapped[str] = mapped_column(String(100), nullable=False)
+    password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    locked_permanently: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class UserRoleRow(Base):
+    __tablename__ = "user_roles"
+    __table_args__ = (CheckConstraint(_in("role", ROLE_VALUES), name="role_known"),)
+
+    user_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+class BankAccountRow(Base):
+    __tablename__ = "bank_accounts"
+    __table_args__ = (
+        UniqueConstraint("account_number"),
+        CheckConstraint("version >= 1", name="version_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(Integer, ForeignKey("organizations.id"), nullable=False)
+    bank_name: Mapped[str] = mapped_column(String(100), nullable=False)
+    branch_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    cnaps_code: Mapped[str] = mapped_column(String(12), nullable=False)
+    account_number: Mapped[str] = mapped_column(String(40), nullable=False)
+    account_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    currency: Mapped[str] = mapped_column(String(3), nullable=False)
+    plugin_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    connection_profile_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+
+
+class PayeeRow(Base):
+    __tablename__ = "payees"
+    __table_args__ = (
+        UniqueConstraint("org_id", "account_number", "cnaps_code"),
+        Index(None, "name"),
+        CheckConstraint("version >= 1", name="version_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(Integer, ForeignKey("organizations.id"), nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    account_number: Mapped[str] = mapped_column(String(40), nullable=False)
+    bank_name: Mapped[str] = mapped_column(String(100), nullable=False)
+    branch_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    cnaps_code: Mapped[str] = mapped_column(String(12), nullable=False)
+    uscc: Mapped[str | None] = mapped_column(String(18), nullable=True)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+
+
+class PaymentRequestRow(Base):
+    __tablename__ = "payment_requests"
+    __table_args__ = (
+        UniqueConstraint("debit_account_id", "client_reference"),
+        CheckConstraint("amount_minor > 0", name="amount_positive"),
+        CheckConstraint("version >= 1", name="version_positive"),
+        Index(None, "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(Integer, ForeignKey("organizations.id"), nullable=False)
+    debit_account_id: Mapped[int] = mapped_column(Integer, ForeignKey("bank_accounts.id"), nullable=False)
+    payee_id: Mapped[int] = mapped_column(Integer, ForeignKey("payees.id"), nullable=False)
+    amount_minor: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    currency: Mapped[str] = mapped_column(String(3), nullable=False)
+    purpose: Mapped[str] = mapped_column(String(200), nullable=False)
+    requested_date: Mapped[date] = mapped_column(Date, nullable=False)
+    urgency: Mapped[str] = mapped_column(String(16), nullable=False)
+    status: Mapped[str] = mapped_column(String(32), nullable=False)
+    client_reference: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    maker_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id"), nullable=False)
+    content_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+
+
+class ApprovalRow(Base):
+    """One approval decision, bound to the exact payment content it saw (``content_hash``).
+
+    A database trigger refuses a row whose approver is the payment's maker (separation of duties).
+    """
+
+    __tablename__ = "approvals"
+    __table_args__ = (
+        UniqueConstraint("payment_id", "level", "content_hash"),
+        CheckConstraint(_in("decision", DECISION_VALUES), name="decision_known"),
+        CheckConstraint("level >= 1", name="level_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    payment_id: Mapped[int] = mapped_column(Integer, ForeignKey("payment_requests.id"), nullable=False)
+    approver_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id"), nullable=False)
+    level: Mapped[int] = mapped_column(SmallInteger, nullable=False)
+    decision: Mapped[str] = mapped_column(String(16), nullable=False)
+    content_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+
+
+class PaymentStatusHistoryRow(Base):
+    __tablename__ = "payment_status_history"
+
+    payment_id: Mapped[int] = mapped_column(Integer, ForeignKey("payment_requests.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    from_status: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    to_status: Mapped[str] = mapped_column(String(32), nullable=False)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    actor: Mapped[str] = mapped_column(String(64), nullable=False)
+    bank_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    bank_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class AuditLogRow(Base):
+    """Append-only, hash-chained, HMAC-sealed (see storage/audit_log.py). Triggers refuse UPDATE and DELETE."""
+
+    __tablename__ = "audit_log"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    actor: Mapped[str] = mapped_column(String(64), nullable=False)
+    action: Mapped[str] = mapped_column(String(64), nullable=False)
+    object_type: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    object_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    payload: Mapped[str] = mapped_column(Text, nullable=False)
+    prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    entry_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    hmac: Mapped[str] = mapped_column(String(64), nullable=False)
