@@ -83,6 +83,17 @@ def load_audit_key(ledger: Ledger, store: SecretStore, clock: Clock) -> bytes:
     return key
 
 
+def _audit_migration(uow, ledger: Ledger) -> None:
+    from app.domain.audit import AuditAction
+    from app.domain.users import Actor
+
+    with uow() as unit:
+        unit.audit.append(Actor.system(), AuditAction.DB_MIGRATED, "ledger", ledger.ledger_id,
+                          {"from": ledger.migrated_from, "to": ledger.migrated_to,
+                           "backup": str(ledger.pre_migration_backup) if ledger.pre_migration_backup else None})
+        unit.commit()
+
+
 def open_app(config: AppConfig, *, secret_store: SecretStore | None = None, clock: Clock | None = None,
              hasher: PasswordHasher | None = None, login_policy: LoginPolicy | None = None,
              migrate: bool = True, passphrase_prompt=None) -> AppContext:
@@ -96,6 +107,8 @@ def open_app(config: AppConfig, *, secret_store: SecretStore | None = None, cloc
     try:
         key = load_audit_key(ledger, store, clock)
         uow = ledger.unit_of_work_factory(key, clock)
+        if ledger.migrated_from and ledger.migrated_to:
+            _audit_migration(uow, ledger)
         hasher = hasher or Argon2PasswordHasher()
         setup = SetupService(uow, hasher, clock)
         services = Services(

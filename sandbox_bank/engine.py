@@ -115,6 +115,7 @@ class Engine:
     ) -> list[SubmitResult]:
         if len(orders) > self.config.max_batch:
             raise EngineError("BATCH_SIZE", f"at most {self.config.max_batch} records per request")
+        self.advance()  # a repeat must answer with the earlier instruction's current state
         results = []
         with self.ledger.tx() as c:
             for order in orders:

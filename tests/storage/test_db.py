@@ -73,6 +73,17 @@ def test_sqlite_pragmas_are_set_on_every_connection(ledger):
             conn.rollback()
 
 
+def test_postgresql_session_settings(ledger):
+    if ledger.is_sqlite:
+        pytest.skip("PostgreSQL only")
+    assert ledger.path is None
+    with ledger.engine.connect() as conn:
+        assert conn.exec_driver_sql("SHOW synchronous_commit").scalar() == "on"
+        assert conn.exec_driver_sql("SHOW TimeZone").scalar() == "UTC"
+        conn.rollback()
+    assert ledger.engine.pool._pre_ping
+
+
 def test_write_unit_of_work_takes_the_write_lock_immediately(ledger, uow, clock):
     if not ledger.is_sqlite:
         pytest.skip("SQLite only")
