@@ -7,8 +7,6 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from storage.db import Ledger, open_ledger
-
 from app.adapters.password_hasher import Argon2PasswordHasher
 from app.adapters.vault_secrets import DEMO_PASSPHRASE, VaultSecretStore
 from app.config import ENV_PASSPHRASE, ENV_SECRET_STORE, AppConfig
@@ -20,6 +18,7 @@ from app.services.auth import AuthService, LoginPolicy
 from app.services.master_data import MasterDataService
 from app.services.setup import SetupService
 from app.services.users import UserService
+from storage.db import Ledger, open_ledger
 
 
 def audit_key_name(ledger_id: str) -> str:

@@ -292,6 +292,13 @@ def cmd_demo(cli: Cli) -> int:
                    if cli.args.screenshot else None, screen=cli.args.screen, crash_dir=ctx.config.crash_dir)
 
 
+def cmd_sandbox_bank(cli: Cli) -> int:
+    """The sandbox bank is an outside party with its own CLI; this only forwards to it."""
+    from sandbox_bank.cli import main as sandbox_main
+
+    return sandbox_main(list(cli.args.rest))
+
+
 def cmd_gui(cli: Cli) -> int:
     from ui.app import run_gui
 
@@ -386,19 +393,29 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--screen", help="screen to render with --screenshot (default: main window)")
     sp.add_argument("--setup-only", action="store_true")
 
+    sp = sub.add_parser("sandbox-bank", help="the sandbox bank server (init, serve, faults, report, ...)",
+                        add_help=False)
+    sp.add_argument("rest", nargs=argparse.REMAINDER)
+    sp.set_defaults(fn=cmd_sandbox_bank)
+
     sp = add(sub, "gui", cmd_gui, "open the application")
     sp.add_argument("--lang", choices=["zh_CN", "en"])
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["sandbox-bank"]:  # forwarded verbatim: the sandbox bank parses its own options
+        from sandbox_bank.cli import main as sandbox_main
+
+        return sandbox_main(argv[1:])
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: 2 for bad usage, 0 for --help/--version
         return int(exc.code or 0)
     if not hasattr(args, "fn"):
-        args = parser.parse_args([*(argv or sys.argv[1:]), "gui"]) if not (argv or sys.argv[1:]) else args
+        args = parser.parse_args(["gui"]) if not argv else args
         if not hasattr(args, "fn"):
             parser.print_help()
             return EXIT_REJECTED
