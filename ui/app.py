@@ -46,8 +46,11 @@ def _save_screenshot(widget: QWidget, path: Path) -> None:
 
 def run_gui(services: Services, *, settings_path: Path, lang: str | None = None,
             auto_login: tuple[str, str] | None = None, screenshot: Path | None = None,
-            screen: str | None = None) -> int:
-    """Run the desktop app; with ``screenshot``, render ``screen`` to that PNG and return 0 without looping."""
+            screen: str | None = None, crash_dir: Path | None = None) -> int:
+    """Run the desktop app; with ``screenshot``, render ``screen`` to that PNG and return 0 without looping.
+
+    Tracebacks of unexpected errors go to ``crash_dir`` (default: ``crashes`` beside the settings file).
+    """
     if screen and screen not in AREA_KEYS and screen not in SCREEN_ALIASES and screen not in PRE_LOGIN_SCREENS:
         known = ", ".join([*AREA_KEYS, *SCREEN_ALIASES, *PRE_LOGIN_SCREENS])
         sys.stderr.write(f"unknown screen {screen!r}; screens are {known}\n")
@@ -59,7 +62,7 @@ def run_gui(services: Services, *, settings_path: Path, lang: str | None = None,
     settings_path = Path(settings_path)
     settings_path.parent.mkdir(parents=True, exist_ok=True)
     settings = QSettings(str(settings_path), QSettings.Format.IniFormat)
-    install_crash_handler(settings_path.parent)
+    install_crash_handler(Path(crash_dir) if crash_dir else settings_path.parent / "crashes")
     install_translator(app, lang or saved_language(settings))
     apply_style(app)
     username = ""

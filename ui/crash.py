@@ -66,8 +66,9 @@ def _excepthook(exc_type: type[BaseException], exc: BaseException, tb: Traceback
         sys.stderr.write(traceback.format_exc())
 
 
-def install_crash_handler(data_dir: Path) -> None:
-    """Route uncaught exceptions (including those raised in Qt slots) to the crash dialog."""
+def install_crash_handler(folder: Path) -> None:
+    """Route uncaught exceptions (including those raised in Qt slots) to the crash dialog; tracebacks are
+    saved in ``folder`` (the data dir's crash folder)."""
     global _crash_dir
-    _crash_dir = Path(data_dir) / "crashes"
+    _crash_dir = Path(folder)
     sys.excepthook = _excepthook

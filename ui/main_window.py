@@ -75,7 +75,7 @@ class MainWindow(QMainWindow):
 
         self.nav = QListWidget(self)
         self.nav.setObjectName("navList")
-        self.nav.setMinimumWidth(190)
+        self.nav.setMinimumWidth(140)
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         for i, area in enumerate(AREAS):
             item = QListWidgetItem(translate("Area", area.title))
@@ -114,8 +114,8 @@ class MainWindow(QMainWindow):
                                  .replace("{roles}", roles_text(self.actor.roles)), self)
         self.user_label.setObjectName("userLabel")
         bar.addPermanentWidget(self.user_label)
-        self.ledger_label = QLabel(self.tr("Ledger: {ledger}").replace("{ledger}",
-                                                                        self.services.ledger_description), self)
+        ledger = self.fontMetrics().elidedText(self.services.ledger_description, Qt.TextElideMode.ElideMiddle, 320)
+        self.ledger_label = QLabel(self.tr("Ledger: {ledger}").replace("{ledger}", ledger), self)
         self.ledger_label.setObjectName("ledgerLabel")
         self.ledger_label.setToolTip(self.services.ledger_description)
         bar.addPermanentWidget(self.ledger_label)

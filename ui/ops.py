@@ -37,6 +37,7 @@ from app.domain.errors import (
     UserCancelled,
 )
 from ui.crash import keep_open
+from ui.signals import emit
 
 
 @dataclass
@@ -76,14 +77,14 @@ class OpTracker(QObject):
         self._next_id += 1
         self._by_id[self._next_id] = op
         self._pending.add(op)
-        self.busy_changed.emit(len(self._pending))
+        emit(self.busy_changed, len(self._pending))
         return self._next_id
 
     def _deliver(self, op_id: int, outcome: _Outcome) -> None:
         """Worker thread: park the outcome, then wake the GUI thread."""
         with self._outcomes_lock:
             self._outcomes[op_id] = outcome
-        self._done.emit(op_id)
+        emit(self._done, op_id)
 
     @Slot(int)
     def _on_done(self, op_id: int) -> None:
@@ -95,9 +96,9 @@ class OpTracker(QObject):
 
     def _remove(self, op: Op) -> None:
         self._pending.discard(op)
-        self.busy_changed.emit(len(self._pending))
+        emit(self.busy_changed, len(self._pending))
         if not self._pending:
-            self.idle.emit()
+            emit(self.idle)
 
 
 _tracker: OpTracker | None = None
@@ -235,7 +236,7 @@ def error_text(exc: BaseException) -> str:
 def report_error(parent: QWidget | None, exc: BaseException, tb: str = "") -> None:
     """Default routing of an error by kind (non-blocking boxes: ``open()``, never ``exec()``)."""
     tracker().last_error = exc
-    tracker().failed.emit(exc)
+    emit(tracker().failed, exc)
     if isinstance(exc, UserCancelled):
         return
     translate = QCoreApplication.translate

@@ -15,6 +15,10 @@ translate = QCoreApplication.translate
 
 CODE_TEXTS: dict[str, str] = {
     "REQUIRED": QT_TRANSLATE_NOOP("Problem", "This field is required."),
+    "TEXT_REQUIRED": QT_TRANSLATE_NOOP("Problem", "This field is required."),
+    "ACCOUNT_LUHN": QT_TRANSLATE_NOOP("Problem", "This card number fails its check digit; please double-check it."),
+    "USERNAME": QT_TRANSLATE_NOOP("Problem", "A user name is 2 to 32 characters: a lower-case letter first, then "
+                                             "lower-case letters, digits, '_', '.' or '-'."),
     "ACCOUNT_FORMAT": QT_TRANSLATE_NOOP("Problem", "The account number must be digits only, with the length "
                                                    "the bank uses."),
     "BANK_CODE": QT_TRANSLATE_NOOP("Problem", "The CNAPS bank code must be 12 digits of a known bank."),
@@ -31,7 +35,8 @@ CODE_TEXTS: dict[str, str] = {
     "DUPLICATE": QT_TRANSLATE_NOOP("Problem", "This already exists in the ledger."),
     "USERNAME_FORMAT": QT_TRANSLATE_NOOP("Problem", "User names use letters, digits, dot, dash or underscore."),
     "PASSWORD_TOO_SHORT": QT_TRANSLATE_NOOP("Problem", "The password is too short."),
-    "PASSWORD_WEAK": QT_TRANSLATE_NOOP("Problem", "The password is too weak."),
+    "PASSWORD_WEAK": QT_TRANSLATE_NOOP("Problem", "The password is too weak: at least 10 characters, at least 4 "
+                                                  "different ones, and not based on the user name."),
     "PASSWORD_MISMATCH": QT_TRANSLATE_NOOP("Problem", "The two passwords differ."),
     "ROLE_REQUIRED": QT_TRANSLATE_NOOP("Problem", "Give the user at least one role."),
     "ROLE_UNKNOWN": QT_TRANSLATE_NOOP("Problem", "Unknown role."),

@@ -348,12 +348,12 @@
 <context>
     <name>Crash</name>
     <message>
-        <location filename="../../ui/crash.py" line="37"/>
+        <location filename="../../ui/crash.py" line="45"/>
         <source>Unexpected error</source>
         <translation>意外错误</translation>
     </message>
     <message>
-        <location filename="../../ui/crash.py" line="38"/>
+        <location filename="../../ui/crash.py" line="46"/>
         <source>BankDirect hit an unexpected error ({kind}). Nothing further was saved for the failed action.
 
 The details were written to:
@@ -477,17 +477,17 @@ Please send this file to your administrator.</source>
 <context>
     <name>FormDialog</name>
     <message>
-        <location filename="../../ui/dialogs/form_dialog.py" line="45"/>
+        <location filename="../../ui/dialogs/form_dialog.py" line="46"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/form_dialog.py" line="49"/>
+        <location filename="../../ui/dialogs/form_dialog.py" line="50"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/form_dialog.py" line="84"/>
+        <location filename="../../ui/dialogs/form_dialog.py" line="85"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
@@ -583,7 +583,7 @@ Please send this file to your administrator.</source>
         <translation>{user}（{roles}）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="117"/>
+        <location filename="../../ui/main_window.py" line="118"/>
         <source>Ledger: {ledger}</source>
         <translation>账套：{ledger}</translation>
     </message>
@@ -624,22 +624,22 @@ Please send this file to your administrator.</source>
 <context>
     <name>Ops</name>
     <message>
-        <location filename="../../ui/ops.py" line="229"/>
+        <location filename="../../ui/ops.py" line="244"/>
         <source>Cannot do that</source>
         <translation>无法执行该操作</translation>
     </message>
     <message>
-        <location filename="../../ui/ops.py" line="231"/>
+        <location filename="../../ui/ops.py" line="246"/>
         <source>Temporary problem</source>
         <translation>暂时性故障</translation>
     </message>
     <message>
-        <location filename="../../ui/ops.py" line="232"/>
+        <location filename="../../ui/ops.py" line="247"/>
         <source>Please try again in a moment.</source>
         <translation>请稍后重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/ops.py" line="234"/>
+        <location filename="../../ui/ops.py" line="249"/>
         <source>Integrity check failed</source>
         <translation>完整性校验失败</translation>
     </message>
@@ -872,122 +872,133 @@ Please send this file to your administrator.</source>
     <name>Problem</name>
     <message>
         <location filename="../../ui/problems.py" line="17"/>
+        <location filename="../../ui/problems.py" line="18"/>
         <source>This field is required.</source>
         <translation>此项为必填项。</translation>
     </message>
     <message>
-        <location filename="../../ui/problems.py" line="18"/>
+        <location filename="../../ui/problems.py" line="19"/>
+        <source>This card number fails its check digit; please double-check it.</source>
+        <translation>该卡号校验位不符，请核对。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="20"/>
+        <source>A user name is 2 to 32 characters: a lower-case letter first, then lower-case letters, digits, &apos;_&apos;, &apos;.&apos; or &apos;-&apos;.</source>
+        <translation>用户名为 2 至 32 个字符：以小写字母开头，其后可用小写字母、数字、“_”、“.”或“-”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="22"/>
         <source>The account number must be digits only, with the length the bank uses.</source>
         <translation>账号只能由数字组成，且长度须符合银行要求。</translation>
     </message>
     <message>
-        <location filename="../../ui/problems.py" line="20"/>
+        <location filename="../../ui/problems.py" line="24"/>
         <source>The CNAPS bank code must be 12 digits of a known bank.</source>
         <translation>联行号须为 12 位数字，且为已知银行。</translation>
     </message>
     <message>
-        <location filename="../../ui/problems.py" line="21"/>
+        <location filename="../../ui/problems.py" line="25"/>
         <source>The CNAPS check digit does not match; please verify the bank code.</source>
         <translation>联行号校验位不符，请核对联行号。</translation>
     </message>
     <message>
-        <location filename="../../ui/problems.py" line="23"/>
+        <location filename="../../ui/problems.py" line="27"/>
         <source>The unified social credit code is not valid (18 characters with a correct check character).</source>
         <translation>统一社会信用代码无效（须为 18 位且校验码正确）。</translation>
     </message>
     <message>
-        <location filename="../../ui/problems.py" line="25"/>
+        <location filename="../../ui/problems.py" line="29"/>
         <source>Contains characters that are not allowed (control, direction-override, zero-width characters or emoji).</source>
         <translation>含有不允许的字符（控制字符、方向控制符、零宽字符或表情符号）。</translation>
     </message>
     <message>
-        <location filename="../../ui/problems.py" line="27"/>
+        <location filename="../../ui/problems.py" line="31"/>
         <source>Contains characters the bank cannot transmit (not in GBK); please use common characters.</source>
         <translation>含有银行无法传输的字符（不在 GBK 字符集内），请使用常用字。</translation>
     </message>
     <message>
-        <location filename="../../ui/problems.py" line="29"/>
+        <location filename="../../ui/problems.py" line="33"/>
         <source>Too long for the bank&apos;s field.</source>
         <translation>长度超过银行字段限制。</translation>
     </message>
     <message>
-        <location filename="../../ui/problems.py" line="30"/>
+        <location filename="../../ui/problems.py" line="34"/>
         <source>Unknown currency code.</source>
         <translation>未知的币种代码。</translation>
     </message>
     <message>
-        <location filename="../../ui/problems.py" line="31"/>
+        <location filename="../../ui/problems.py" line="35"/>
         <source>This already exists in the ledger.</source>
         <translation>该记录已存在。</translation>
     </message>
     <message>
-        <location filename="../../ui/problems.py" line="32"/>
+        <location filename="../../ui/problems.py" line="36"/>
         <source>User names use letters, digits, dot, dash or underscore.</source>
         <translation>用户名只能使用字母、数字、点、连字符或下划线。</translation>
     </message>
     <message>
-        <location filename="../../ui/problems.py" line="33"/>
+        <location filename="../../ui/problems.py" line="37"/>
         <source>The password is too short.</source>
         <translation>密码太短。</translation>
     </message>
     <message>
-        <location filename="../../ui/problems.py" line="34"/>
-        <source>The password is too weak.</source>
-        <translation>密码强度不足。</translation>
+        <location filename="../../ui/problems.py" line="38"/>
+        <source>The password is too weak: at least 10 characters, at least 4 different ones, and not based on the user name.</source>
+        <translation>密码强度不足：至少 10 个字符，至少包含 4 种不同字符，且不能以用户名为主。</translation>
     </message>
     <message>
-        <location filename="../../ui/problems.py" line="35"/>
+        <location filename="../../ui/problems.py" line="40"/>
         <source>The two passwords differ.</source>
         <translation>两次输入的密码不一致。</translation>
     </message>
     <message>
-        <location filename="../../ui/problems.py" line="36"/>
+        <location filename="../../ui/problems.py" line="41"/>
         <source>Give the user at least one role.</source>
         <translation>请至少为用户分配一个角色。</translation>
     </message>
     <message>
-        <location filename="../../ui/problems.py" line="37"/>
+        <location filename="../../ui/problems.py" line="42"/>
         <source>Unknown role.</source>
         <translation>未知角色。</translation>
     </message>
     <message>
-        <location filename="../../ui/problems.py" line="38"/>
+        <location filename="../../ui/problems.py" line="43"/>
         <source>Nobody can change their own roles: ask another administrator.</source>
         <translation>任何人都不能修改自己的角色：请联系另一位管理员。</translation>
     </message>
     <message>
-        <location filename="../../ui/problems.py" line="40"/>
+        <location filename="../../ui/problems.py" line="45"/>
         <source>You cannot deactivate yourself.</source>
         <translation>不能停用自己的账户。</translation>
     </message>
     <message>
-        <location filename="../../ui/problems.py" line="41"/>
+        <location filename="../../ui/problems.py" line="46"/>
         <source>The ledger must keep at least one active administrator.</source>
         <translation>账套中必须至少保留一位启用的管理员。</translation>
     </message>
     <message>
-        <location filename="../../ui/problems.py" line="42"/>
+        <location filename="../../ui/problems.py" line="47"/>
         <source>You do not have the role needed for this action.</source>
         <translation>您没有执行此操作所需的角色。</translation>
     </message>
     <message>
-        <location filename="../../ui/problems.py" line="43"/>
+        <location filename="../../ui/problems.py" line="48"/>
         <source>Wrong user name or password.</source>
         <translation>用户名或密码错误。</translation>
     </message>
     <message>
-        <location filename="../../ui/problems.py" line="44"/>
-        <location filename="../../ui/problems.py" line="46"/>
+        <location filename="../../ui/problems.py" line="49"/>
+        <location filename="../../ui/problems.py" line="51"/>
         <source>Someone else changed this record meanwhile; reopen it and try again.</source>
         <translation>该记录已被他人修改，请重新打开后再试。</translation>
     </message>
     <message>
-        <location filename="../../ui/problems.py" line="48"/>
+        <location filename="../../ui/problems.py" line="53"/>
         <source>The record no longer exists.</source>
         <translation>该记录已不存在。</translation>
     </message>
     <message>
-        <location filename="../../ui/problems.py" line="49"/>
+        <location filename="../../ui/problems.py" line="54"/>
         <source>This ledger already has an organization.</source>
         <translation>该账套已存在单位信息。</translation>
     </message>

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QW
 from app.domain.errors import DomainError, Problem, ValidationFailed
 from ui.ops import Op, error_text, run_op
 from ui.problems import describe
+from ui.signals import emit
 from ui.widgets.form import FieldForm, LiveValidator
 
 translate = QCoreApplication.translate
@@ -85,7 +86,7 @@ class FormDialog(QDialog):
 
     def _on_saved(self, result: Any) -> None:
         self.result_value = result
-        self.saved.emit(result)
+        emit(self.saved, result)
         self.accept()
 
     def _on_failed(self, exc: BaseException) -> None:
@@ -98,7 +99,18 @@ class FormDialog(QDialog):
         else:
             self.form.show_general([error_text(exc)])
 
+    def fit_to_contents(self) -> None:
+        """Grow the dialog so problem lines (word-wrapped) are never clipped."""
+        layout = self.layout()
+        layout.activate()
+        width = max(self.width(), self.minimumWidth())
+        height = (layout.totalHeightForWidth(width) if layout.hasHeightForWidth()
+                  else layout.totalSizeHint().height())
+        if height > self.height():
+            self.resize(width, height)
+
     def _focus_first_problem(self) -> None:
+        self.fit_to_contents()
         for key in self.form.keys():
             if key in self.form.visible_problem_fields():
                 self.form.input(key).setFocus()

@@ -25,6 +25,8 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
+from ui.signals import emit
+
 PLACEHOLDER = "…"
 _MISSING = object()   # the id was in the list but the row no longer exists
 
@@ -73,7 +75,7 @@ class LazyTableModel(QAbstractTableModel):
         self._pages.clear()
         self._pending.clear()
         self.endResetModel()
-        self.idsChanged.emit(len(ids))
+        emit(self.idsChanged, len(ids))
 
     def ids(self) -> Sequence[int]:
         return self._ids
@@ -87,7 +89,7 @@ class LazyTableModel(QAbstractTableModel):
         self._pages.clear()
         self._pending.clear()
         if self._ids:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(self.columns) - 1))
+            emit(self.dataChanged, self.index(0, 0), self.index(len(self._ids) - 1, len(self.columns) - 1))
 
     def reload(self) -> None:
         """Ask ``order`` for the ids again with the current sort (after a search or an edit)."""
@@ -148,8 +150,8 @@ class LazyTableModel(QAbstractTableModel):
         if notify:
             first = page * self.page_size
             last = first + len(page_ids) - 1
-            self.dataChanged.emit(self.index(first, 0), self.index(last, len(self.columns) - 1))
-        self.pageLoaded.emit(page)
+            emit(self.dataChanged, self.index(first, 0), self.index(last, len(self.columns) - 1))
+        emit(self.pageLoaded, page)
 
     def cached_pages(self) -> list[int]:
         return list(self._pages)

@@ -1,4 +1,4 @@
-"""Audit log (审计日志): entries in sequence order, lazily paged, with the chain verification result."""
+"""Audit log (审计日志): entries in the order the service returns them, lazily paged, with the chain check."""
 
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QLineEd
 
 from app.domain.errors import Problem
 from ui.problems import describe
+from ui.signals import emit
 
 ERROR_STYLE = "color: #c62828;"
 WARNING_STYLE = "color: #b26a00;"
@@ -87,7 +88,7 @@ class FieldForm(QWidget):
 
     def _on_edited(self, key: str) -> None:
         self.touched.add(key)
-        self.edited.emit(key)
+        emit(self.edited, key)
 
     # -- values -------------------------------------------------------------------------------------------
     def keys(self) -> list[str]:

@@ -1,0 +1,140 @@
+"""The message log (报文日志): every request to and answer from a bank, masked, for the app and the bank's
+support desk.
+
+:func:`mask_message` hides secrets completely and account numbers down to their last 4 digits
+(RELIABILITY.md §3), in XML (element values), JSON (``"key": "value"``), ``key=value`` text and HTTP
+headers, and, as a last net, any long run of digits in free text. :class:`MessageLogEntry` is what the transport
+hands to its ``message_log`` callback; :class:`MemoryMessageLog` is a bounded in-memory sink (the lead may
+add a storage-backed one).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+MASK = "****"
+
+# Element / key names (case-insensitive) whose value is an account number.
+_ACCOUNT_NAMES = (r"[A-Z_]*ACC(?:NBR|NO|T|OUNT|OUNTNO|OUNT_?NUMBER)?|EACNBR|ACNBR|IBAN|CARDNO|CARD_?NUMBER|"
+                  r"DBTACC|CRTACC|RPYACC|GSBACC|PAYEEACCOUNT|PAYERACCOUNT|ACCOUNTID|ID_?NUMBER|IDNBR")
+# Element / key names whose whole value is a secret.
+_SECRET_NAMES = (r"[A-Z_]*(?:PASSWORD|PASSWD|PWD|PIN|SECRET|TOKEN|PRIVATEKEY|PRIVATE_KEY|APIKEY|API_KEY|OTP|"
+                 r"TOTP|AUTHORIZATION|COOKIE|SESSIONID)")
+
+_XML_ACCOUNT = re.compile(rf"(<(?P<tag>{_ACCOUNT_NAMES})(?:\s[^>]*)?>)(?P<value>[^<]*)(</(?P=tag)\s*>)",
+                          re.IGNORECASE)
+_XML_SECRET = re.compile(rf"(<(?P<tag>{_SECRET_NAMES})(?:\s[^>]*)?>)(?P<value>[^<]*)(</(?P=tag)\s*>)",
+                         re.IGNORECASE)
+_JSON_ACCOUNT = re.compile(rf'("(?P<key>[A-Za-z_]*(?:{_ACCOUNT_NAMES}))"\s*:\s*")(?P<value>[^"]*)(")', re.IGNORECASE)
+_JSON_SECRET = re.compile(rf'("(?P<key>[A-Za-z_]*(?:{_SECRET_NAMES}))"\s*:\s*")(?P<value>[^"]*)(")', re.IGNORECASE)
+_KV_SECRET = re.compile(rf"(\b(?:{_SECRET_NAMES})\s*[=:]\s*)(?P<value>[^\s&,;]+)", re.IGNORECASE)
+_LONG_DIGITS = re.compile(r"(?<![0-9.])[0-9]{12,40}(?![0-9]|\.[0-9])")
+_IBAN = re.compile(r"\b[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}\b")
+
+SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"})
+
+
+def mask_account(value: str) -> str:
+    """``6225880000000101`` → ``****0101``. Short values (≤ 4 chars) are fully masked."""
+    v = value.strip()
+    if not v:
+        return value
+    return MASK + v[-4:] if len(v) > 4 else MASK
+
+
+def _mask_group(match: re.Match, secret: bool) -> str:
+    value = match.group("value")
+    masked = (MASK if value else value) if secret else mask_account(value)
+    return match.group(1) + masked + match.group(match.re.groups)
+
+
+def mask_message(text: str) -> str:
+    """Mask secrets and account numbers in a bank message (XML, JSON or plain text)."""
+    if not text:
+        return text
+    text = _XML_SECRET.sub(lambda m: _mask_group(m, True), text)
+    text = _XML_ACCOUNT.sub(lambda m: _mask_group(m, False), text)
+    text = _JSON_SECRET.sub(lambda m: _mask_group(m, True), text)
+    text = _JSON_ACCOUNT.sub(lambda m: _mask_group(m, False), text)
+    text = _KV_SECRET.sub(lambda m: m.group(1) + MASK, text)
+    text = _IBAN.sub(lambda m: mask_account(m.group(0)), text)
+    return _LONG_DIGITS.sub(lambda m: mask_account(m.group(0)), text)
+
+
+def mask_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    return {k: (MASK if k.lower() in SECRET_HEADERS else mask_message(str(v))) for k, v in headers.items()}
+
+
+def decode_body(body: bytes) -> str:
+    """Strict UTF-8 first, then GB18030 (never GBK first); undecodable bytes shown as replacement characters."""
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return body.decode("gb18030")
+    except UnicodeDecodeError:
+        return body.decode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True)
+class MessageLogEntry:
+    """One masked request or answer. ``exchange_id`` ties an answer (or the error) to its request."""
+
+    at: datetime  # UTC
+    bank: str
+    exchange_id: str
+    direction: str  # "request" | "response" | "error"
+    method: str
+    url: str
+    headers: Mapping[str, str] = field(default_factory=dict, hash=False)
+    body: str = ""  # masked text
+    status: int | None = None
+    elapsed_s: float | None = None
+    error_code: str = ""
+    size_bytes: int = 0
+
+    def export_line(self) -> str:
+        head = f"{self.at.isoformat()} {self.bank} {self.exchange_id} {self.direction.upper()} {self.method} {self.url}"
+        if self.status is not None:
+            head += f" HTTP {self.status}"
+        if self.error_code:
+            head += f" ERROR {self.error_code}"
+        if self.elapsed_s is not None:
+            head += f" {self.elapsed_s * 1000:.0f}ms"
+        hdrs = "".join(f"\n  {k}: {v}" for k, v in self.headers.items())
+        return f"{head}{hdrs}\n{self.body}\n"
+
+
+def build_entry(*, at: datetime, bank: str, exchange_id: str, direction: str, method: str, url: str,
+                headers: Mapping[str, str] | None = None, body: bytes = b"", status: int | None = None,
+                elapsed_s: float | None = None, error_code: str = "") -> MessageLogEntry:
+    """Mask everything once, here: nothing unmasked ever leaves the transport."""
+    return MessageLogEntry(at=at, bank=bank, exchange_id=exchange_id, direction=direction, method=method,
+                           url=mask_message(url), headers=mask_headers(headers or {}),
+                           body=mask_message(decode_body(body)), status=status, elapsed_s=elapsed_s,
+                           error_code=error_code, size_bytes=len(body))
+
+
+class MemoryMessageLog:
+    """A bounded, thread-safe in-memory message log; callable, so it can be the transport's callback."""
+
+    def __init__(self, capacity: int = 2000):
+        self._entries: deque[MessageLogEntry] = deque(maxlen=capacity)
+        self._lock = threading.Lock()
+
+    def __call__(self, entry: MessageLogEntry) -> None:
+        with self._lock:
+            self._entries.append(entry)
+
+    def entries(self) -> list[MessageLogEntry]:
+        with self._lock:
+            return list(self._entries)
+
+    def export_text(self) -> str:
+        return "".join(e.export_line() for e in self.entries())
