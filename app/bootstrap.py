@@ -31,8 +31,8 @@ def select_secret_store(data_dir: Path, *, demo: bool, passphrase_prompt=None) -
     Demo ledgers always use a vault with the published demo passphrase, so they never touch the OS keystore.
     """
     vault_path = data_dir / "secrets.vault"
-    if demo:
-        return VaultSecretStore(vault_path, DEMO_PASSPHRASE)
+    if demo:  # the passphrase is published, so a costly key derivation would protect nothing
+        return VaultSecretStore(vault_path, DEMO_PASSPHRASE, memory_kib=1024, time_cost=1, parallelism=1)
     choice = os.environ.get(ENV_SECRET_STORE, "").strip().lower()
     if choice in ("", "keyring"):
         try:

@@ -285,6 +285,7 @@ def cmd_demo(cli: Cli) -> int:
                "signer admin auditor", "password": DEMO_PASSWORD}
         _print_json(msg) if cli.json else print(f"demo ledger ready in {ctx.config.data_dir}")
         return EXIT_OK
+    _ensure_display(bool(cli.args.screenshot))
     from ui.app import run_gui
 
     return run_gui(ctx.services, settings_path=ctx.config.settings_path, lang=cli.args.lang or "zh_CN",
@@ -299,9 +300,23 @@ def cmd_sandbox_bank(cli: Cli) -> int:
     return sandbox_main(list(cli.args.rest))
 
 
+def _ensure_display(offscreen: bool) -> None:
+    """Screenshots render offscreen; a real window needs a display, else a clear error instead of a Qt abort."""
+    if offscreen:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")  # offscreen's propagateSizeHints notice
+        return
+    if (sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM")
+            and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")):
+        raise OperationalError("no display found (DISPLAY and WAYLAND_DISPLAY are unset): run BankDirect in a "
+                               "desktop session, or use --screenshot FILE.png to render a screen offscreen",
+                               code="NO_DISPLAY")
+
+
 def cmd_gui(cli: Cli) -> int:
     from ui.app import run_gui
 
+    _ensure_display(False)
     ctx = cli.context()
     return run_gui(ctx.services, settings_path=ctx.config.settings_path, lang=getattr(cli.args, "lang", None),
                    crash_dir=ctx.config.crash_dir)

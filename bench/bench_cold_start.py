@@ -33,10 +33,12 @@ from app.bootstrap import open_app
 from app.config import AppConfig
 ctx = open_app(AppConfig(data_dir=Path(sys.argv[1]), demo=True))
 from PySide6.QtWidgets import QApplication
-from ui.app import prepare_application
+from ui.app import apply_style
+from ui.i18n import install_translator
 from ui.dialogs.login_dialog import LoginDialog
 app = QApplication(sys.argv)
-prepare_application(app, lang="zh_CN", settings_path=ctx.config.settings_path)
+install_translator(app, "zh_CN")
+apply_style(app)
 d = LoginDialog(ctx.services); d.show(); app.processEvents()
 d.grab()
 print("SHOWN", flush=True)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import itertools
+import select
 import socket
 import ssl
 import threading
@@ -109,19 +110,59 @@ class PinMismatch(ssl.SSLError):
     """The peer's public key matches neither the current nor the backup pin."""
 
 
+_io = threading.local()  # per calling thread: did application data leave on the current exchange?
+
+
+def _reset_written() -> None:
+    _io.written = False
+
+
+def _data_written() -> bool:
+    return bool(getattr(_io, "written", False))
+
+
 class _PinningSSLSocket(ssl.SSLSocket):
-    """Checks the SPKI pin right after the handshake, before the request is written."""
+    """Checks the SPKI pin right after the handshake, before the request is written; under TLS 1.3 also
+    waits briefly for the server's verdict on our client certificate (which TLS 1.3 sends *after* the
+    client's handshake ends), so a refused certificate is never confused with a request lost in flight.
+    Records whether application data was written (for the sent / not-sent classification)."""
 
     def do_handshake(self, block: bool = False) -> None:  # type: ignore[override]
         super().do_handshake()
         pins: frozenset[bytes] = getattr(self.context, "_bankdirect_pins", frozenset())
-        if not pins:
+        if pins:
+            der = self.getpeercert(binary_form=True)
+            got = spki_sha256(der) if der else b""
+            if got not in pins:
+                shown = "sha256/" + base64.b64encode(got).decode() if got else "(no certificate)"
+                raise PinMismatch(f"server public key {shown} matches no configured pin")
+        if self.version() == "TLSv1.3":
+            self._await_server_verdict(getattr(self.context, "_bankdirect_probe_s", 0.25))
+
+    def _await_server_verdict(self, probe_s: float) -> None:
+        readable, _, _ = select.select([self], [], [], probe_s)
+        if not readable:
             return
-        der = self.getpeercert(binary_form=True)
-        got = spki_sha256(der) if der else b""
-        if got not in pins:
-            shown = "sha256/" + base64.b64encode(got).decode() if got else "(no certificate)"
-            raise PinMismatch(f"server public key {shown} matches no configured pin")
+        previous = self.gettimeout()
+        self.setblocking(False)
+        try:
+            data = self.recv(1)
+        except ssl.SSLWantReadError:
+            return  # session tickets processed: the server accepted the handshake
+        finally:
+            self.settimeout(previous)
+        if not data:
+            raise ssl.SSLError("the server closed the connection right after the TLS handshake "
+                               "(alert handshake failure: our client certificate was probably refused)")
+        raise ssl.SSLError("the server sent data before the request (protocol violation)")
+
+    def send(self, data, flags: int = 0):  # type: ignore[override]
+        _io.written = True
+        return super().send(data, flags)
+
+    def sendall(self, data, flags: int = 0):  # type: ignore[override]
+        _io.written = True
+        return super().sendall(data, flags)
 
 
 def build_ssl_context(tls: TlsSettings) -> ssl.SSLContext:
@@ -189,8 +230,9 @@ _CLIENT_CERT_ALERTS = ("certificate required", "alert bad certificate", "alert u
                        "alert certificate unknown", "alert handshake failure", "alert access denied")
 
 
-def classify(exc: BaseException) -> tuple[TransportFailure, bool, str]:
-    """(failure, request possibly sent, explanation) for an exception from requests/urllib3/ssl."""
+def classify(exc: BaseException, written: bool = False) -> tuple[TransportFailure, bool, str]:
+    """(failure, request possibly sent, explanation) for an exception from requests/urllib3/ssl.
+    ``written``: application data had already been written on the connection when it failed."""
     chain = list(_chain(exc))
     for e in chain:
         if isinstance(e, PinMismatch):
@@ -209,6 +251,8 @@ def classify(exc: BaseException) -> tuple[TransportFailure, bool, str]:
             if any(alert in text for alert in _CLIENT_CERT_ALERTS):
                 # A TLS alert from the server: its TLS layer refused us, the request never reached the bank.
                 return F.TLS_CLIENT_CERT, False, f"the bank refused our client certificate ({e})"
+            if written:
+                return F.CONNECTION_LOST, True, f"the TLS connection failed after the request was sent ({e})"
             return F.TLS_HANDSHAKE, False, f"TLS handshake failed ({e})"
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return F.CONNECT_TIMEOUT, False, "no connection within the connect timeout"
@@ -294,6 +338,7 @@ class HttpsTransport:
                    read_timeout_s if read_timeout_s is not None else self.settings.read_timeout_s)
         started = time.monotonic()
         session = _session(self._context) if payment else self._session
+        _reset_written()
         try:
             try:
                 resp = session.post(url, data=body, headers=hdrs, timeout=timeout, stream=True,
@@ -304,7 +349,7 @@ class HttpsTransport:
                              elapsed_s=time.monotonic() - started)
                 raise
             except (requests.exceptions.RequestException, OSError, ssl.SSLError) as exc:
-                failure, sent, message = classify(exc)
+                failure, sent, message = classify(exc, _data_written())
                 self._record(exchange_id=exchange, direction="error", url=url, error_code=failure.value,
                              elapsed_s=time.monotonic() - started)
                 raise _failure_error(failure, sent, payment, message) from exc

@@ -33,8 +33,13 @@ class AuthService:
         self._hasher = hasher
         self._clock = clock
         self.policy = policy or LoginPolicy()
-        # Verified against when the user name is unknown, so timing does not reveal which names exist.
-        self._dummy_hash = hasher.hash("bankdirect-no-such-user")
+        self._dummy_hash: str | None = None
+
+    def _verify_dummy(self, password: str) -> None:
+        """Spend the same time as a real check when the user name is unknown, so timing reveals nothing."""
+        if self._dummy_hash is None:
+            self._dummy_hash = self._hasher.hash("bankdirect-no-such-user")
+        self._hasher.verify(self._dummy_hash, password)
 
     def login(self, username: str, password: str) -> Actor:
         username = (username or "").strip()
@@ -42,7 +47,7 @@ class AuthService:
         with self._uow() as uow:
             creds = uow.users.get_credentials(username)
             if creds is None or not creds.user.is_active:
-                self._hasher.verify(self._dummy_hash, password or "")
+                self._verify_dummy(password or "")
                 uow.audit.append(Actor(None, username or "?"), AuditAction.LOGIN_FAILED, "user", None,
                                  {"username": username, "reason": "unknown or inactive user"})
                 uow.commit()

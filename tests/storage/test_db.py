@@ -242,3 +242,10 @@ def test_audit_key_is_required_to_append(ledger, clock, org):
     with factory(read_only=True) as u:
         assert u.audit.count() == 0
     assert AUDIT_KEY  # the fixture key is non-empty
+
+
+def test_head_revision_constant_matches_alembic():
+    from storage import migration
+
+    assert migration.head_revision() == migration.alembic_head_revision()
+    assert migration.HEAD_REVISION in migration.known_revisions()
