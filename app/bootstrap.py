@@ -10,7 +10,7 @@ from pathlib import Path
 from app.adapters.password_hasher import Argon2PasswordHasher
 from app.adapters.vault_secrets import DEMO_PASSPHRASE, VaultSecretStore
 from app.config import ENV_PASSPHRASE, ENV_SECRET_STORE, AppConfig
-from app.domain.errors import IntegrityFailure, SecretStoreUnavailable
+from app.domain.errors import DomainError, IntegrityFailure, SecretStoreUnavailable
 from app.ports import Clock, PasswordHasher, SecretStore, SystemClock
 from app.services import Services
 from app.services.audit import AuditService
@@ -75,8 +75,10 @@ def load_audit_key(ledger: Ledger, store: SecretStore, clock: Clock) -> bytes:
         existing = uow.audit.count()
     if existing:
         raise IntegrityFailure(
-            f"the audit-log key of this ledger is missing from the secret store ({store.backend_name}); "
-            "restore the keystore entry or the vault before using this ledger", code="AUDIT_KEY_MISSING")
+            f"the audit-log key of this ledger is missing from the secret store ({store.backend_name}). On a shared "
+            "ledger, run `bankdirect audit key-export --file F --user ADMIN` on a workstation that has it and "
+            "`bankdirect audit key-import --file F` here; otherwise restore the keystore entry or the vault",
+            code="AUDIT_KEY_MISSING")
     key = secrets.token_bytes(32)
     store.set_secret(name, key.hex())
     return key
@@ -91,6 +93,40 @@ def _audit_migration(uow, ledger: Ledger) -> None:
                           {"from": ledger.migrated_from, "to": ledger.migrated_to,
                            "backup": str(ledger.pre_migration_backup) if ledger.pre_migration_backup else None})
         unit.commit()
+
+
+def export_audit_key(ctx: AppContext, path: Path, passphrase: str) -> None:
+    """Write the ledger's audit key into a passphrase-protected transfer file for another workstation."""
+    if path.exists():
+        raise DomainError("FILE_EXISTS", f"{path} already exists; choose a new file name")
+    transfer = VaultSecretStore(path, passphrase)
+    transfer.set_secret("ledger-id", ctx.ledger.ledger_id)
+    transfer.set_secret("audit-hmac-key", ctx.audit_key.hex())
+
+
+def import_audit_key(config: AppConfig, path: Path, passphrase: str, *, secret_store: SecretStore | None = None,
+                     passphrase_prompt=None) -> str:
+    """Install the audit key from a transfer file after checking it is this ledger's and verifies its chain."""
+    from storage.audit_log import verify_audit_chain
+
+    if not path.is_file():
+        raise DomainError("FILE_NOT_FOUND", f"no such file: {path}")
+    transfer = VaultSecretStore(path, passphrase)
+    store = secret_store or select_secret_store(config.data_dir, demo=config.demo,
+                                                passphrase_prompt=passphrase_prompt)
+    ledger = open_ledger(config.db_url, config.data_dir)
+    try:
+        if transfer.get_secret("ledger-id") != ledger.ledger_id:
+            raise DomainError("WRONG_LEDGER", "the key file belongs to another ledger")
+        key = bytes.fromhex(transfer.get_secret("audit-hmac-key") or "")
+        result = verify_audit_chain(ledger.engine, key)
+        if not result.ok:
+            raise IntegrityFailure(f"the audit log does not verify with this key (entry {result.first_bad_seq}: "
+                                   f"{result.reason}); the key was not installed", code="AUDIT_KEY_MISMATCH")
+        store.set_secret(audit_key_name(ledger.ledger_id), key.hex())
+        return ledger.ledger_id
+    finally:
+        ledger.dispose()
 
 
 def open_app(config: AppConfig, *, secret_store: SecretStore | None = None, clock: Clock | None = None,

@@ -264,6 +264,40 @@ def cmd_audit_verify(cli: Cli) -> int:
     return EXIT_OK if result.ok else EXIT_INTEGRITY
 
 
+def _transfer_passphrase(confirm: bool) -> str:
+    pp = os.environ.get("BANKDIRECT_TRANSFER_PASSPHRASE")
+    if pp:
+        return pp
+    if not sys.stdin.isatty():
+        raise DomainError("PASSPHRASE_REQUIRED", "set BANKDIRECT_TRANSFER_PASSPHRASE or run on a terminal")
+    pp = getpass.getpass("Passphrase for the key file: ")
+    if confirm and getpass.getpass("Repeat the passphrase: ") != pp:
+        raise DomainError("PASSPHRASE_MISMATCH", "the two passphrases differ")
+    return pp
+
+
+def cmd_audit_key_export(cli: Cli) -> int:
+    from app.bootstrap import export_audit_key
+    from app.domain.users import Role
+    from app.services.permissions import require_any
+
+    require_any(cli.actor(), Role.ADMIN, doing="export the audit key")
+    path = Path(cli.args.file)
+    export_audit_key(cli.context(), path, _transfer_passphrase(True))
+    _print_json({"ok": True, "file": str(path)}) if cli.json else print(f"audit key written to {path}")
+    return EXIT_OK
+
+
+def cmd_audit_key_import(cli: Cli) -> int:
+    from app.bootstrap import import_audit_key
+
+    ledger_id = import_audit_key(cli.config(), Path(cli.args.file), _transfer_passphrase(False),
+                                 passphrase_prompt=_prompt_passphrase)
+    _print_json({"ok": True, "ledger_id": ledger_id}) if cli.json else print(
+        f"audit key of ledger {ledger_id} installed in this workstation's secret store")
+    return EXIT_OK
+
+
 def cmd_audit_list(cli: Cli) -> int:
     entries = cli.services.audit.entries(cli.actor(), 0, cli.args.limit)
     if cli.json:
@@ -399,6 +433,11 @@ def build_parser() -> argparse.ArgumentParser:
     aud = sub.add_parser("audit", help="the audit log").add_subparsers(dest="command", metavar="ACTION",
                                                                         required=True)
     add(aud, "verify", cmd_audit_verify, "verify the hash chain (exit 4 when broken)")
+    sp = add(aud, "key-export", cmd_audit_key_export,
+             "write the audit key to a passphrase-protected file (for another workstation of a shared ledger)")
+    sp.add_argument("--file", required=True)
+    sp = add(aud, "key-import", cmd_audit_key_import, "install the audit key from a key-export file")
+    sp.add_argument("--file", required=True)
     sp = add(aud, "list", cmd_audit_list, "list recent audit entries")
     sp.add_argument("--limit", type=int, default=50)
 

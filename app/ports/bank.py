@@ -284,7 +284,9 @@ class BankConnector(Protocol):
         ...
 
     def query_status(self, client_references: Sequence[str]) -> list[BankStatusReport]:
-        """One report per reference; a reference the bank does not know gives ``found=False, UNKNOWN``."""
+        """At least one report per reference; a reference the bank does not know gives ``found=False, UNKNOWN``
+        (never FAILED). Several reports for one reference mean the bank holds several instructions with it
+        (a possible double payment: alert)."""
         ...
 
     def get_balances(self, accounts: Sequence[str]) -> list[Balance]:

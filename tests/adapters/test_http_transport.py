@@ -240,3 +240,18 @@ def test_diagnose_names_the_failing_step(tmp_path, server, ca, client_cert):
         steps = t.diagnose()
     assert steps[-1].name == "pin" and not steps[-1].ok and steps[-1].code == F.PIN_MISMATCH.value
     assert steps[-1].hint
+
+
+def test_mask_message_variants():
+    from app.adapters.message_log import mask_message
+
+    xml = "<INFO><LGNNAM>ZL01</LGNNAM><PWD>abc</PWD></INFO><X><ACCNBR>769900003510702</ACCNBR><TRSAMT>99989980712.16" \
+          "</TRSAMT><REQNBR>0000977509</REQNBR><EPTDAT>20151027</EPTDAT><ERRTXT>账户6225880000000101余额不足</ERRTXT></X>"
+    out = mask_message(xml)
+    assert "769900003510702" not in out and "<ACCNBR>****0702</ACCNBR>" in out
+    assert "<PWD>****</PWD>" in out and "abc" not in out
+    assert "99989980712.16" in out and "0000977509" in out and "20151027" in out  # amounts, ids, dates kept
+    assert "账户****0101余额不足" in out
+    js = mask_message('{"payeeAccount": "6217000000123456", "password": "pw", "amount": "1.00"}')
+    assert "6217000000123456" not in js and '"password": "****"' in js and '"amount": "1.00"' in js
+    assert mask_message("token=abcdef&x=1") == "token=****&x=1"

@@ -167,3 +167,27 @@ def test_subprocess_demo_setup_only_and_exit_codes(tmp_path):
                        cwd=REPO, timeout=120, check=False)
     assert p.returncode == 2 and "Traceback" not in p.stderr
     assert "BANK_CODE" in p.stderr and "ACCOUNT_FORMAT" in p.stderr
+
+
+def test_audit_key_transfer_between_workstations(initialised, capsys, monkeypatch, tmp_path):
+    common, data = initialised
+    monkeypatch.setenv("BANKDIRECT_TRANSFER_PASSPHRASE", "transfer-passphrase")
+    key_file = tmp_path / "audit.key"
+    rc, _, err = run(capsys, "audit", "key-export", "--file", str(key_file), "--user", "alice", *common)
+    assert rc == 0, err
+    # a second workstation: same ledger (here the same SQLite file through a copy of its folder), own vault
+    other = tmp_path / "other"
+    other.mkdir()
+    import shutil
+
+    shutil.copy(data / "ledger.sqlite3", other / "ledger.sqlite3")
+    rc, _, err = run(capsys, "audit", "verify", "--data-dir", str(other))
+    assert rc == 4 and "AUDIT_KEY_MISSING" in err
+    monkeypatch.setenv("BANKDIRECT_TRANSFER_PASSPHRASE", "wrong")
+    rc, _, err = run(capsys, "audit", "key-import", "--file", str(key_file), "--data-dir", str(other))
+    assert rc == 2 and "VAULT_PASSPHRASE" in err
+    monkeypatch.setenv("BANKDIRECT_TRANSFER_PASSPHRASE", "transfer-passphrase")
+    rc, _, err = run(capsys, "audit", "key-import", "--file", str(key_file), "--data-dir", str(other))
+    assert rc == 0, err
+    rc, _, _ = run(capsys, "audit", "verify", "--data-dir", str(other))
+    assert rc == 0
