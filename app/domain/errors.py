@@ -140,11 +140,10 @@ class UserCancelled(BankDirectError):
     """The user cancelled; callers stay silent."""
 
 
-class OperationalError(BankDirectError):
-    """The outside world failed: retry later or fix the environment."""
+class _CodedError(BankDirectError):
+    """An error with a class-level default code that an instance may override."""
 
-    exit_code = 3
-    code = "OPERATIONAL"
+    code = "ERROR"
 
     def __init__(self, message: str, code: str | None = None):
         super().__init__(message)
@@ -154,6 +153,13 @@ class OperationalError(BankDirectError):
 
     def to_dict(self) -> dict:
         return {"code": self.code, "message": self.message}
+
+
+class OperationalError(_CodedError):
+    """The outside world failed: retry later or fix the environment."""
+
+    exit_code = 3
+    code = "OPERATIONAL"
 
 
 class StorageUnavailable(OperationalError):
@@ -189,17 +195,8 @@ class PinLocked(OperationalError):
     code = "PIN_LOCKED"
 
 
-class IntegrityFailure(BankDirectError):
+class IntegrityFailure(_CodedError):
     """Stored data failed an integrity check (audit chain, backup fingerprint)."""
 
     exit_code = 4
     code = "INTEGRITY"
-
-    def __init__(self, message: str, code: str | None = None):
-        super().__init__(message)
-        self.message = message
-        if code:
-            self.code = code
-
-    def to_dict(self) -> dict:
-        return {"code": self.code, "message": self.message}

@@ -36,6 +36,13 @@ def _diff(before: object, after: Mapping[str, object]) -> dict:
     return changes
 
 
+def _refuse_duplicate_payee(uow, clean: Mapping[str, object], own_id: int | None) -> None:
+    dup = uow.payees.find_by_account(clean["account_number"], clean["cnaps_code"])
+    if dup is not None and dup.id != own_id:
+        raise Conflict("DUPLICATE", f"the payee {dup.name} already has the account {clean['account_number']} "
+                       f"at bank {clean['cnaps_code']}", "account_number")
+
+
 def _plain(fields: Mapping[str, object]) -> dict:
     return {k: getattr(v, "value", v) for k, v in fields.items()}
 
@@ -195,10 +202,7 @@ class MasterDataService:
             org = uow.organizations.get()
             if org is None:
                 raise NotFound("organization", "this ledger")
-            dup = uow.payees.find_by_account(clean["account_number"], clean["cnaps_code"])
-            if dup is not None:
-                raise Conflict("DUPLICATE", f"the payee {dup.name} already has the account "
-                               f"{clean['account_number']} at bank {clean['cnaps_code']}", "account_number")
+            _refuse_duplicate_payee(uow, clean, None)
             payee = uow.payees.add(org.id, clean)
             uow.audit.append(actor, AuditAction.PAYEE_CREATED, "payee", str(payee.id), _plain(clean))
             uow.commit()
@@ -233,10 +237,7 @@ class MasterDataService:
             payee = uow.payees.get(payee_id)
             if payee is None:
                 raise NotFound("payee", payee_id)
-            dup = uow.payees.find_by_account(clean["account_number"], clean["cnaps_code"])
-            if dup is not None and dup.id != payee_id:
-                raise Conflict("DUPLICATE", f"the payee {dup.name} already has the account "
-                               f"{clean['account_number']} at bank {clean['cnaps_code']}", "account_number")
+            _refuse_duplicate_payee(uow, clean, payee_id)
             changes = _diff(payee, clean)
             if not changes:
                 return Saved(payee, warnings_only(problems))
