@@ -15,10 +15,39 @@ from app.ports import Clock, PasswordHasher, SecretStore, SystemClock
 from app.services import Services
 from app.services.audit import AuditService
 from app.services.auth import AuthService, LoginPolicy
+from app.services.bank_data import BankDataService
+from app.services.connection_profiles import ConnectionProfileService
 from app.services.master_data import MasterDataService
 from app.services.setup import SetupService
 from app.services.users import UserService
 from storage.db import Ledger, open_ledger
+
+
+class _Lazy:
+    """Builds an adapter on first use, so start-up does not import requests, cryptography and the plugins."""
+
+    def __init__(self, build):
+        self._build = build
+        self._target = None
+
+    def __getattr__(self, name: str):
+        if self._target is None:
+            self._target = self._build()
+        return getattr(self._target, name)
+
+
+def build_connector_factory(store: SecretStore):
+    """Bank plugins (built-ins + entry points) behind the registry boundary, HTTPS transport, answer checks."""
+    from app.adapters.connector_factory import RegistryConnectorFactory
+    from app.plugins.registry import load_registry
+
+    return RegistryConnectorFactory(load_registry(), store)
+
+
+def _credential_reader():
+    from app.adapters.x509_credentials import X509CredentialReader
+
+    return X509CredentialReader()
 
 
 def audit_key_name(ledger_id: str) -> str:
@@ -146,6 +175,7 @@ def open_app(config: AppConfig, *, secret_store: SecretStore | None = None, cloc
             _audit_migration(uow, ledger)
         hasher = hasher or Argon2PasswordHasher()
         setup = SetupService(uow, hasher, clock)
+        connectors = _Lazy(lambda: build_connector_factory(store))
         services = Services(
             setup=setup,
             auth=AuthService(uow, hasher, clock, login_policy),
@@ -155,6 +185,9 @@ def open_app(config: AppConfig, *, secret_store: SecretStore | None = None, cloc
             is_demo=config.demo or setup.is_demo(),
             ledger_description=str(ledger.url) if not ledger.is_sqlite else str(ledger.path),
         )
+        services.profiles = ConnectionProfileService(uow, store, connectors, _Lazy(_credential_reader), clock,
+                                                     is_demo=lambda: config.demo or setup.is_demo())
+        services.bank_data = BankDataService(uow, connectors, clock)
     except BaseException:
         ledger.dispose()
         raise

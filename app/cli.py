@@ -310,21 +310,29 @@ def cmd_audit_list(cli: Cli) -> int:
 
 
 def cmd_demo(cli: Cli) -> int:
+    from app.cli_bank import prepare_demo_sandbox, start_demo_sandbox
     from app.services.demo_data import DEMO_PASSWORD, populate_demo
 
     ctx = cli.context(demo=True)
     populate_demo(ctx.services)
+    state, port = prepare_demo_sandbox(ctx, cli.args.sandbox_port)
     if cli.args.setup_only:
         msg = {"ok": True, "data_dir": str(ctx.config.data_dir), "users": "maker approver1 approver2 approver3 "
-               "signer admin auditor", "password": DEMO_PASSWORD}
-        _print_json(msg) if cli.json else print(f"demo ledger ready in {ctx.config.data_dir}")
+               "signer admin auditor", "password": DEMO_PASSWORD, "sandbox_state": str(state),
+               "sandbox_port": port}
+        _print_json(msg) if cli.json else print(f"demo ledger ready in {ctx.config.data_dir}; sandbox bank: "
+                                                f"bankdirect sandbox-bank serve --state {state} --port {port}")
         return EXIT_OK
     _ensure_display(bool(cli.args.screenshot))
     from ui.app import run_gui
 
-    return run_gui(ctx.services, settings_path=ctx.config.settings_path, lang=cli.args.lang or "zh_CN",
-                   auto_login=("maker", DEMO_PASSWORD), screenshot=Path(cli.args.screenshot)
-                   if cli.args.screenshot else None, screen=cli.args.screen, crash_dir=ctx.config.crash_dir)
+    sandbox = start_demo_sandbox(ctx, state, port)
+    try:
+        return run_gui(ctx.services, settings_path=ctx.config.settings_path, lang=cli.args.lang or "zh_CN",
+                       auto_login=("maker", DEMO_PASSWORD), screenshot=Path(cli.args.screenshot)
+                       if cli.args.screenshot else None, screen=cli.args.screen, crash_dir=ctx.config.crash_dir)
+    finally:
+        sandbox.stop()
 
 
 def cmd_sandbox_bank(cli: Cli) -> int:
@@ -357,6 +365,12 @@ def cmd_gui(cli: Cli) -> int:
 
 
 # -- parser ---------------------------------------------------------------------------------------------------
+def _port(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= 65535):
+        raise argparse.ArgumentTypeError(f"a port is 1-65535, got {text!r}")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data-dir", default=argparse.SUPPRESS, help="ledger and settings folder")
@@ -446,6 +460,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--lang", choices=["zh_CN", "en"])
     sp.add_argument("--screen", help="screen to render with --screenshot (default: main window)")
     sp.add_argument("--setup-only", action="store_true")
+    sp.add_argument("--sandbox-port", type=_port, help="port of the demo's sandbox bank (default 18443)")
+
+    from app.cli_bank import register as register_bank
+
+    register_bank(sub, add)
 
     sp = sub.add_parser("sandbox-bank", help="the sandbox bank server (init, serve, faults, report, ...)",
                         add_help=False)

@@ -9,6 +9,7 @@ import sys
 BENCHMARKS = {
     "cold_start": "bench.bench_cold_start",
     "amounts": "bench.bench_amounts",
+    "transport": "bench.bench_transport",
 }
 
 

@@ -221,3 +221,93 @@ class AuditLogRow(Base):
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     entry_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     hmac: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+# -- bank connectivity (migration 0003) ---------------------------------------------------------------------
+
+class ConnectionProfileRow(Base):
+    """How to reach a bank endpoint. Public certificates only: the client key is in the SecretStore."""
+
+    __tablename__ = "connection_profiles"
+    __table_args__ = (
+        UniqueConstraint("name"),
+        CheckConstraint("version >= 1", name="version_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    plugin_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    base_url: Mapped[str] = mapped_column(String(500), nullable=False)
+    settings_json: Mapped[str] = mapped_column(Text, nullable=False)
+    ca_cert_pem: Mapped[str] = mapped_column(Text, nullable=False)
+    client_cert_pem: Mapped[str] = mapped_column(Text, nullable=False)
+    bank_cert_pem: Mapped[str] = mapped_column(Text, nullable=False)
+    pins_json: Mapped[str] = mapped_column(Text, nullable=False)
+    connect_timeout_ms: Mapped[int] = mapped_column(Integer, nullable=False)
+    read_timeout_ms: Mapped[int] = mapped_column(Integer, nullable=False)
+    has_client_key: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+
+
+class AccountBalanceRow(Base):
+    """The latest balance snapshot of one of our accounts (one row per account)."""
+
+    __tablename__ = "account_balances"
+
+    account_id: Mapped[int] = mapped_column(Integer, ForeignKey("bank_accounts.id"), primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), nullable=False)
+    available_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    ledger_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    as_of: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    fetched_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class BankTransactionRow(Base):
+    """One entry of an account's transaction details, as the bank reported it (idempotent on the serial)."""
+
+    __tablename__ = "bank_transactions"
+    __table_args__ = (
+        UniqueConstraint("account_id", "bank_serial"),
+        Index(None, "account_id", "booking_date"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(Integer, ForeignKey("bank_accounts.id"), nullable=False)
+    bank_serial: Mapped[str] = mapped_column(String(64), nullable=False)
+    booking_date: Mapped[date] = mapped_column(Date, nullable=False)
+    booking_time: Mapped[str] = mapped_column(String(8), nullable=False)
+    value_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    amount_minor: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    currency: Mapped[str] = mapped_column(String(3), nullable=False)
+    counterparty_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    counterparty_account: Mapped[str] = mapped_column(String(40), nullable=False)
+    reference: Mapped[str] = mapped_column(String(64), nullable=False)
+    narrative: Mapped[str] = mapped_column(String(200), nullable=False)
+    balance_after_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    fetched_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+
+
+class MessageLogRow(Base):
+    """报文日志: one masked request, answer or transport error."""
+
+    __tablename__ = "message_log"
+    __table_args__ = (Index(None, "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    profile_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    bank: Mapped[str] = mapped_column(String(100), nullable=False)
+    exchange_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    direction: Mapped[str] = mapped_column(String(16), nullable=False)
+    function: Mapped[str] = mapped_column(String(64), nullable=False)
+    url: Mapped[str] = mapped_column(String(500), nullable=False)
+    status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    duration_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    error_code: Mapped[str] = mapped_column(String(64), nullable=False)
+    size_bytes: Mapped[int] = mapped_column(Integer, nullable=False)
+    headers_json: Mapped[str] = mapped_column(Text, nullable=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False)

@@ -10,6 +10,12 @@ from sqlalchemy.orm import Session
 
 from app.ports.clock import Clock
 from storage.audit_log import SqlAuditLog
+from storage.bank_repositories import (
+    SqlBalanceRepository,
+    SqlConnectionProfileRepository,
+    SqlMessageLogRepository,
+    SqlTransactionRepository,
+)
 from storage.db_errors import translate_database_error, translate_operational_error
 from storage.engine import READ_ONLY_OPTION
 from storage.repositories import (
@@ -34,6 +40,10 @@ class SqlUnitOfWork:
     accounts: SqlBankAccountRepository
     payees: SqlPayeeRepository
     audit: SqlAuditLog
+    profiles: SqlConnectionProfileRepository
+    balances: SqlBalanceRepository
+    transactions: SqlTransactionRepository
+    message_log: SqlMessageLogRepository
 
     def __init__(self, engine: Engine, audit_key: bytes, clock: Clock, *, read_only: bool = False):
         self._engine = engine.execution_options(**{READ_ONLY_OPTION: bool(read_only)})
@@ -59,6 +69,10 @@ class SqlUnitOfWork:
         self.accounts = SqlBankAccountRepository(session, self._clock)
         self.payees = SqlPayeeRepository(session, self._clock)
         self.audit = SqlAuditLog(session, self._audit_key, self._clock)
+        self.profiles = SqlConnectionProfileRepository(session, self._clock)
+        self.balances = SqlBalanceRepository(session)
+        self.transactions = SqlTransactionRepository(session)
+        self.message_log = SqlMessageLogRepository(session)
         return self
 
     def commit(self) -> None:

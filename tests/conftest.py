@@ -76,3 +76,23 @@ def demo_context(tmp_path):
 @pytest.fixture
 def demo_services(demo_context):
     return demo_context.services
+
+
+# -- bank connectivity: a demo ledger wired to a running sandbox bank (added with the bank-connectivity work) --
+@pytest.fixture(scope="module")
+def sandbox_demo(tmp_path_factory):
+    """A demo ledger + its sandbox bank state + the sandbox bank running on a free port, the demo profile
+    pointing at it. Yields (context, state_dir); the bank process is stopped at teardown."""
+    from app.adapters.sandbox_bank_process import SandboxBankProcess
+    from app.cli_bank import prepare_demo_sandbox
+    from app.services.demo_data import populate_demo
+
+    ctx = make_context(tmp_path_factory.mktemp("bank-demo") / "demo", demo=True)
+    populate_demo(ctx.services)
+    state, _ = prepare_demo_sandbox(ctx, 1)  # port fixed below, once the bank has one
+    proc = SandboxBankProcess(state, 0)
+    port = proc.start()
+    prepare_demo_sandbox(ctx, port)
+    yield ctx, state
+    proc.stop()
+    ctx.close()

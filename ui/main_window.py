@@ -25,9 +25,12 @@ from ui.ops import tracker
 from ui.views.accounts import AccountsView
 from ui.views.admin import AdminView
 from ui.views.audit import AuditView
+from ui.views.bank_connections import TABS as BANK_TABS
+from ui.views.bank_connections import BankConnectionsView
 from ui.views.dashboard import DashboardView
 from ui.views.not_available import NotAvailablePage
 from ui.views.payees import PayeesView
+from ui.views.transactions import TransactionsView
 from ui.widgets.roles import roles_text
 
 translate = QCoreApplication.translate
@@ -41,6 +44,15 @@ class Area:
     factory: PageFactory | None       # None: not built yet
 
 
+def _needs_bank_services(factory: PageFactory) -> PageFactory:
+    """Bank pages need ``services.profiles`` and ``services.bank_data``; without them, "not available"."""
+    def build(services: Services, actor: Actor, parent: QWidget) -> QWidget:
+        if getattr(services, "profiles", None) is None or getattr(services, "bank_data", None) is None:
+            return NotAvailablePage(translate("Area", "Bank connections"), parent)
+        return factory(services, actor, parent)
+    return build
+
+
 AREAS: tuple[Area, ...] = (
     Area("dashboard", QT_TRANSLATE_NOOP("Area", "Dashboard"), DashboardView),
     Area("vouchers", QT_TRANSLATE_NOOP("Area", "Payment vouchers"), None),
@@ -51,13 +63,16 @@ AREAS: tuple[Area, ...] = (
     Area("reconciliation", QT_TRANSLATE_NOOP("Area", "Reconciliation"), None),
     Area("accounts", QT_TRANSLATE_NOOP("Area", "Accounts and balances"), AccountsView),
     Area("payees", QT_TRANSLATE_NOOP("Area", "Payees"), PayeesView),
+    Area("transactions", QT_TRANSLATE_NOOP("Area", "Transaction details"), _needs_bank_services(TransactionsView)),
+    Area("bank", QT_TRANSLATE_NOOP("Area", "Bank connections"), _needs_bank_services(BankConnectionsView)),
     Area("risk", QT_TRANSLATE_NOOP("Area", "Risk and alerts"), None),
     Area("audit", QT_TRANSLATE_NOOP("Area", "Audit log"), AuditView),
     Area("admin", QT_TRANSLATE_NOOP("Area", "Administration"), AdminView),
 )
 AREA_KEYS = tuple(a.key for a in AREAS)
 # Screen names (screenshots, --screen) that are a tab inside an area.
-SCREEN_ALIASES = {"users": ("admin", "users"), "organization": ("admin", "organization")}
+SCREEN_ALIASES = {"users": ("admin", "users"), "organization": ("admin", "organization"),
+                  **{tab: ("bank", tab) for tab in BANK_TABS}}
 
 
 class MainWindow(QMainWindow):

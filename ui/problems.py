@@ -52,6 +52,29 @@ CODE_TEXTS: dict[str, str] = {
                                              "try again."),
     "NOT_FOUND": QT_TRANSLATE_NOOP("Problem", "The record no longer exists."),
     "ALREADY_INITIALIZED": QT_TRANSLATE_NOOP("Problem", "This ledger already has an organization."),
+    # bank connection profiles
+    "FIELD_REQUIRED": QT_TRANSLATE_NOOP("Problem", "This field is required."),
+    "PLUGIN_UNKNOWN": QT_TRANSLATE_NOOP("Problem", "This bank plugin is not installed; choose one from the list."),
+    "URL_SCHEME": QT_TRANSLATE_NOOP("Problem", "The bank address must start with https://."),
+    "URL_FORMAT": QT_TRANSLATE_NOOP("Problem", "Write the bank address as https://host[:port][/path]."),
+    "DEMO_LOOPBACK_ONLY": QT_TRANSLATE_NOOP("Problem", "A demo ledger connects only to the sandbox bank on this "
+                                                       "computer (127.0.0.1 or localhost)."),
+    "SETTINGS_FORMAT": QT_TRANSLATE_NOOP("Problem", "Write plugin settings as key=value, separated by ';'."),
+    "TIMEOUT_RANGE": QT_TRANSLATE_NOOP("Problem", "A number of seconds between 0.5 and 300."),
+    "PIN_FORMAT": QT_TRANSLATE_NOOP("Problem", "A pin is sha256/ followed by the base64 SHA-256 of the server's "
+                                               "public key."),
+    "PIN_COUNT": QT_TRANSLATE_NOOP("Problem", "At most 4 pins (the current key and backups)."),
+    "FILE_NOT_FOUND": QT_TRANSLATE_NOOP("Problem", "No such file."),
+    "FILE_SIZE": QT_TRANSLATE_NOOP("Problem", "This file is too large to be a certificate."),
+    "FILE_UNREADABLE": QT_TRANSLATE_NOOP("Problem", "This file cannot be read."),
+    "CERT_UNREADABLE": QT_TRANSLATE_NOOP("Problem", "This is not a readable certificate (PEM, DER or PKCS#12)."),
+    "CERT_EXPIRED": QT_TRANSLATE_NOOP("Problem", "This certificate has expired."),
+    "CERT_NOT_YET_VALID": QT_TRANSLATE_NOOP("Problem", "This certificate is not valid yet."),
+    "KEY_UNREADABLE": QT_TRANSLATE_NOOP("Problem", "The private key cannot be read."),
+    "KEY_PASSWORD": QT_TRANSLATE_NOOP("Problem", "Wrong password for the key or PKCS#12 file."),
+    "KEY_MISMATCH": QT_TRANSLATE_NOOP("Problem", "The private key does not belong to this certificate."),
+    "KEY_MISSING": QT_TRANSLATE_NOOP("Problem", "The private key is missing: give the key file or a PKCS#12 file."),
+    "NO_PROFILE": QT_TRANSLATE_NOOP("Problem", "This account has no connection profile: link it to one first."),
 }
 
 

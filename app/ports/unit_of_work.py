@@ -14,11 +14,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from app.domain.audit import AuditEntry, AuditVerification
 from app.domain.master_data import BankAccount, Organization, Payee
 from app.domain.users import Actor, Role, User, UserCredentials
+
+if TYPE_CHECKING:  # pragma: no cover
+    from app.ports.banking import (
+        BalanceRepository,
+        ConnectionProfileRepository,
+        MessageLogRepository,
+        TransactionRepository,
+    )
 
 
 class UserRepository(Protocol):
@@ -98,6 +106,10 @@ class UnitOfWork(Protocol):
     accounts: BankAccountRepository
     payees: PayeeRepository
     audit: AuditLog
+    profiles: ConnectionProfileRepository
+    balances: BalanceRepository
+    transactions: TransactionRepository
+    message_log: MessageLogRepository
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     from app.services.audit import AuditService
     from app.services.auth import AuthService
+    from app.services.bank_data import BankDataService
+    from app.services.connection_profiles import ConnectionProfileService
     from app.services.master_data import MasterDataService
     from app.services.setup import SetupService
     from app.services.users import UserService
@@ -26,3 +28,5 @@ class Services:
     audit: AuditService
     is_demo: bool = False
     ledger_description: str = ""
+    profiles: ConnectionProfileService | None = None  # bank connection profiles, certificates, test tool
+    bank_data: BankDataService | None = None  # balances, transaction details, message log

@@ -11,6 +11,9 @@ from app.domain.users import Actor, Role
 from app.services import Services
 
 DEMO_PASSWORD = "demo-password"
+DEMO_PLUGIN_ID = "cmb_fbsdk"
+DEMO_PROFILE_NAME = "沙箱银行 (DEMO)"
+DEMO_LOGIN_NAME = "DEMO"
 DEMO_ORG = "演示科技有限公司 (DEMO)"
 DEMO_USCC = "91110108MA01XXXXXX"  # replaced by a valid code below
 
@@ -96,7 +99,51 @@ def populate_demo(services: Services, admin_username: str = "admin") -> None:
         if number not in existing_accounts:
             services.master_data.add_account(admin, {
                 "bank_name": bank, "branch_name": branch, "cnaps_code": code, "account_number": number,
-                "account_name": name, "currency": currency, "plugin_id": "sandbox_cmb"})
+                "account_name": name, "currency": currency, "plugin_id": DEMO_PLUGIN_ID})
     if services.master_data.count_payees(admin, include_inactive=True) == 0:
         for row in demo_payees():
             services.master_data.add_payee(admin, row)
+
+
+# Opening balances of the demo accounts in the sandbox bank (minor units), by account number.
+DEMO_BALANCES = {
+    "755915678810001": 1_286_543_210,
+    "0200004509200112233": 356_789_000,
+    "31050161393600001234": 98_765_432,
+    "745678901234": 12_345_678,
+}
+
+
+def demo_sandbox_accounts() -> list[dict]:
+    """What the sandbox bank must hold for the demo: number, name, bank code, currency, balance."""
+    return [{"account": number, "name": name, "bank_code": code, "currency": currency,
+             "balance_minor": DEMO_BALANCES[number]}
+            for _bank, _branch, code, number, name, currency in DEMO_ACCOUNTS]
+
+
+def setup_demo_connection(services: Services, files: dict, port: int, *, pins: list[str] | None = None,
+                          admin_username: str = "admin"):
+    """The demo connection profile pointing at the sandbox bank on 127.0.0.1:port (created once, its port
+    updated later), and every demo account linked to it. ``files``: paths of the sandbox's ca, client
+    certificate and key and bank signing certificate."""
+    admin: Actor = services.auth.login(admin_username, DEMO_PASSWORD)
+    profiles = services.profiles
+    url = f"https://127.0.0.1:{port}"
+    existing = next((p for p in profiles.list_profiles(admin) if p.name == DEMO_PROFILE_NAME), None)
+    if existing is None:
+        profile = profiles.save_profile(admin, {
+            "name": DEMO_PROFILE_NAME, "plugin_id": DEMO_PLUGIN_ID, "base_url": url,
+            "settings": {"login_name": DEMO_LOGIN_NAME}, "ca_cert_file": str(files["ca"]),
+            "client_cert_file": str(files["client_cert"]), "client_key_file": str(files["client_key"]),
+            "bank_cert_file": str(files["bank_cert"]), "pins": list(pins or []),
+            "connect_timeout_s": "5", "read_timeout_s": "30"})
+    elif existing.base_url != url:
+        profile = profiles.save_profile(admin, {"base_url": url}, profile_id=existing.id,
+                                        expected_version=existing.version)
+    else:
+        profile = existing
+    demo_numbers = {row[3] for row in DEMO_ACCOUNTS}
+    for account in services.master_data.list_accounts(admin):
+        if account.account_number in demo_numbers and account.connection_profile_id != profile.id:
+            profiles.link_account(admin, account.id, profile.id)
+    return profile

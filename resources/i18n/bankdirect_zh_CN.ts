@@ -72,88 +72,148 @@
 <context>
     <name>AccountsView</name>
     <message>
-        <location filename="../../ui/views/accounts.py" line="34"/>
+        <location filename="../../ui/views/accounts.py" line="71"/>
         <source>Accounts and balances</source>
         <translation>账户与余额</translation>
     </message>
     <message>
-        <location filename="../../ui/views/accounts.py" line="38"/>
+        <location filename="../../ui/views/accounts.py" line="75"/>
         <source>Add account…</source>
         <translation>新增账户…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/accounts.py" line="40"/>
+        <location filename="../../ui/views/accounts.py" line="77"/>
         <source>Edit…</source>
         <translation>编辑…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/accounts.py" line="42"/>
-        <location filename="../../ui/views/accounts.py" line="98"/>
+        <location filename="../../ui/views/accounts.py" line="79"/>
+        <location filename="../../ui/views/accounts.py" line="213"/>
         <source>Deactivate</source>
         <translation>停用</translation>
     </message>
     <message>
-        <location filename="../../ui/views/accounts.py" line="44"/>
+        <location filename="../../ui/views/accounts.py" line="81"/>
+        <source>Connection profile…</source>
+        <translation>连接配置…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/accounts.py" line="83"/>
         <source>Show inactive</source>
         <translation>显示已停用</translation>
     </message>
     <message>
-        <location filename="../../ui/views/accounts.py" line="53"/>
+        <location filename="../../ui/views/accounts.py" line="90"/>
+        <source>Refresh balances</source>
+        <translation>刷新余额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/accounts.py" line="92"/>
+        <source>Ask the banks for the current balance of every account</source>
+        <translation>向银行查询每个账户的当前余额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/accounts.py" line="106"/>
         <source>Bank</source>
         <translation>开户银行</translation>
     </message>
     <message>
-        <location filename="../../ui/views/accounts.py" line="54"/>
+        <location filename="../../ui/views/accounts.py" line="107"/>
         <source>Branch</source>
         <translation>开户网点</translation>
     </message>
     <message>
-        <location filename="../../ui/views/accounts.py" line="55"/>
+        <location filename="../../ui/views/accounts.py" line="108"/>
         <source>CNAPS code</source>
         <translation>联行号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/accounts.py" line="56"/>
+        <location filename="../../ui/views/accounts.py" line="109"/>
         <source>Account number</source>
         <translation>账号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/accounts.py" line="57"/>
+        <location filename="../../ui/views/accounts.py" line="110"/>
         <source>Account name</source>
         <translation>户名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/accounts.py" line="58"/>
+        <location filename="../../ui/views/accounts.py" line="111"/>
         <source>Currency</source>
         <translation>币种</translation>
     </message>
     <message>
-        <location filename="../../ui/views/accounts.py" line="59"/>
-        <source>Balance</source>
-        <translation>余额</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/accounts.py" line="59"/>
+        <location filename="../../ui/views/accounts.py" line="150"/>
         <source>not queried yet</source>
         <translation>尚未查询</translation>
     </message>
     <message>
-        <location filename="../../ui/views/accounts.py" line="60"/>
+        <location filename="../../ui/views/accounts.py" line="118"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/views/accounts.py" line="60"/>
+        <location filename="../../ui/views/accounts.py" line="112"/>
+        <source>Available balance</source>
+        <translation>可用余额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/accounts.py" line="114"/>
+        <source>Ledger balance</source>
+        <translation>账面余额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/accounts.py" line="115"/>
+        <source>As of</source>
+        <translation>余额时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/accounts.py" line="117"/>
+        <source>Connection profile</source>
+        <translation>连接配置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/accounts.py" line="118"/>
         <source>Active</source>
         <translation>启用中</translation>
     </message>
     <message>
-        <location filename="../../ui/views/accounts.py" line="60"/>
+        <location filename="../../ui/views/accounts.py" line="118"/>
         <source>Inactive</source>
         <translation>已停用</translation>
     </message>
     <message>
-        <location filename="../../ui/views/accounts.py" line="98"/>
+        <location filename="../../ui/views/accounts.py" line="152"/>
+        <source>query failed</source>
+        <translation>查询失败</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/accounts.py" line="161"/>
+        <source>not connected</source>
+        <translation>未连接</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/accounts.py" line="177"/>
+        <source>Some balances could not be queried:</source>
+        <translation>以下账户余额查询失败：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/accounts.py" line="188"/>
+        <source>Querying the banks for balances…</source>
+        <translation>正在向银行查询余额…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/accounts.py" line="191"/>
+        <source>Refreshing balances…</source>
+        <translation>正在刷新余额…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/accounts.py" line="195"/>
+        <source>Balances could not be refreshed: {error}</source>
+        <translation>余额刷新失败：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/accounts.py" line="213"/>
         <source>Activate</source>
         <translation>启用</translation>
     </message>
@@ -222,62 +282,73 @@
 <context>
     <name>Area</name>
     <message>
-        <location filename="../../ui/main_window.py" line="45"/>
+        <location filename="../../ui/main_window.py" line="51"/>
+        <location filename="../../ui/main_window.py" line="67"/>
+        <source>Bank connections</source>
+        <translation>银行连接</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="57"/>
         <source>Dashboard</source>
         <translation>仪表盘</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="46"/>
+        <location filename="../../ui/main_window.py" line="58"/>
         <source>Payment vouchers</source>
         <translation>付款凭证</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="47"/>
+        <location filename="../../ui/main_window.py" line="59"/>
         <source>Approval inbox</source>
         <translation>审批</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="48"/>
+        <location filename="../../ui/main_window.py" line="60"/>
         <source>USB-key signing</source>
         <translation>U盾签名</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="49"/>
+        <location filename="../../ui/main_window.py" line="61"/>
         <source>Payment monitor</source>
         <translation>支付监控</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="50"/>
+        <location filename="../../ui/main_window.py" line="62"/>
         <source>Electronic receipts</source>
         <translation>电子回单</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="51"/>
+        <location filename="../../ui/main_window.py" line="63"/>
         <source>Reconciliation</source>
         <translation>对账</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="52"/>
+        <location filename="../../ui/main_window.py" line="64"/>
         <source>Accounts and balances</source>
         <translation>账户与余额</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="53"/>
+        <location filename="../../ui/main_window.py" line="65"/>
         <source>Payees</source>
         <translation>收款人</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="54"/>
+        <location filename="../../ui/main_window.py" line="66"/>
+        <source>Transaction details</source>
+        <translation>交易明细</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="68"/>
         <source>Risk and alerts</source>
         <translation>风险与预警</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="55"/>
+        <location filename="../../ui/main_window.py" line="69"/>
         <source>Audit log</source>
         <translation>审计日志</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="56"/>
+        <location filename="../../ui/main_window.py" line="70"/>
         <source>Administration</source>
         <translation>系统管理</translation>
     </message>
@@ -346,6 +417,287 @@
     </message>
 </context>
 <context>
+    <name>BankConnectionsView</name>
+    <message>
+        <location filename="../../ui/views/bank_connections.py" line="32"/>
+        <source>Connection profiles</source>
+        <translation>连接配置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/bank_connections.py" line="33"/>
+        <source>Certificates</source>
+        <translation>证书清单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/bank_connections.py" line="34"/>
+        <source>Interface test</source>
+        <translation>接口测试</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/bank_connections.py" line="35"/>
+        <source>Message log</source>
+        <translation>报文日志</translation>
+    </message>
+</context>
+<context>
+    <name>BankOverviewPanel</name>
+    <message>
+        <location filename="../../ui/widgets/bank_overview.py" line="74"/>
+        <source>Certificates expiring</source>
+        <translation>证书即将到期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/bank_overview.py" line="84"/>
+        <source>Bank</source>
+        <translation>银行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/bank_overview.py" line="85"/>
+        <source>Currency</source>
+        <translation>币种</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/bank_overview.py" line="86"/>
+        <source>Accounts</source>
+        <translation>账户数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/bank_overview.py" line="87"/>
+        <source>Total balance</source>
+        <translation>余额合计</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/bank_overview.py" line="101"/>
+        <source>Balances by bank</source>
+        <translation>各银行余额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/bank_overview.py" line="107"/>
+        <source>No balances yet: refresh them under Accounts and balances.</source>
+        <translation>尚无余额：请在“账户与余额”中刷新。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/bank_overview.py" line="136"/>
+        <source>expired {n} days ago</source>
+        <translation>已过期 {n} 天</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/bank_overview.py" line="138"/>
+        <source>expires in {n} days</source>
+        <translation>{n} 天后到期</translation>
+    </message>
+</context>
+<context>
+    <name>BankText</name>
+    <message>
+        <location filename="../../ui/banking_text.py" line="19"/>
+        <source>Name resolution (DNS)</source>
+        <translation>域名解析 (DNS)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/banking_text.py" line="20"/>
+        <source>TCP connection</source>
+        <translation>TCP 连接</translation>
+    </message>
+    <message>
+        <location filename="../../ui/banking_text.py" line="21"/>
+        <source>TLS handshake</source>
+        <translation>TLS 握手</translation>
+    </message>
+    <message>
+        <location filename="../../ui/banking_text.py" line="22"/>
+        <source>Bank server certificate</source>
+        <translation>银行服务器证书</translation>
+    </message>
+    <message>
+        <location filename="../../ui/banking_text.py" line="23"/>
+        <source>Server certificate pin</source>
+        <translation>服务器证书绑定 (pin)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/banking_text.py" line="24"/>
+        <source>Our client certificate</source>
+        <translation>本方客户端证书</translation>
+    </message>
+    <message>
+        <location filename="../../ui/banking_text.py" line="25"/>
+        <source>Signed query to the bank</source>
+        <translation>向银行发送签名查询</translation>
+    </message>
+    <message>
+        <location filename="../../ui/banking_text.py" line="26"/>
+        <source>Balance query</source>
+        <translation>余额查询</translation>
+    </message>
+    <message>
+        <location filename="../../ui/banking_text.py" line="27"/>
+        <source>Connection profile</source>
+        <translation>连接配置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/banking_text.py" line="28"/>
+        <source>Bank plugin</source>
+        <translation>银行插件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/banking_text.py" line="32"/>
+        <source>Bank CA (trust)</source>
+        <translation>银行 CA 根证书（信任）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/banking_text.py" line="33"/>
+        <source>Client certificate</source>
+        <translation>客户端证书</translation>
+    </message>
+    <message>
+        <location filename="../../ui/banking_text.py" line="34"/>
+        <location filename="../../ui/banking_text.py" line="35"/>
+        <source>Bank signing certificate</source>
+        <translation>银行签名证书</translation>
+    </message>
+    <message>
+        <location filename="../../ui/banking_text.py" line="36"/>
+        <source>Signing certificate</source>
+        <translation>签名证书</translation>
+    </message>
+    <message>
+        <location filename="../../ui/banking_text.py" line="40"/>
+        <source>Valid</source>
+        <translation>有效</translation>
+    </message>
+    <message>
+        <location filename="../../ui/banking_text.py" line="41"/>
+        <source>Expires within 60 days</source>
+        <translation>60 天内到期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/banking_text.py" line="42"/>
+        <source>Expires within 30 days</source>
+        <translation>30 天内到期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/banking_text.py" line="43"/>
+        <source>Expires within 7 days</source>
+        <translation>7 天内到期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/banking_text.py" line="44"/>
+        <source>EXPIRED</source>
+        <translation>已过期</translation>
+    </message>
+</context>
+<context>
+    <name>CertificatesView</name>
+    <message>
+        <location filename="../../ui/views/certificates.py" line="31"/>
+        <source>Profile</source>
+        <translation>连接配置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/certificates.py" line="32"/>
+        <source>Certificate</source>
+        <translation>证书</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/certificates.py" line="38"/>
+        <source>Subject</source>
+        <translation>主题</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/certificates.py" line="39"/>
+        <source>Issuer</source>
+        <translation>颁发者</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/certificates.py" line="33"/>
+        <source>Valid until</source>
+        <translation>有效期至</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/certificates.py" line="35"/>
+        <source>Days left</source>
+        <translation>剩余天数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/certificates.py" line="37"/>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/certificates.py" line="60"/>
+        <source>No certificates yet: import them in a connection profile.</source>
+        <translation>尚无证书：请在连接配置中导入。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/certificates.py" line="63"/>
+        <source>{n} of {total} certificates expire within 60 days or have expired.</source>
+        <translation>{total} 张证书中有 {n} 张将在 60 天内到期或已过期。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/certificates.py" line="67"/>
+        <source>All {total} certificates are valid for more than 60 days.</source>
+        <translation>全部 {total} 张证书的有效期都超过 60 天。</translation>
+    </message>
+</context>
+<context>
+    <name>ConnectionTestView</name>
+    <message>
+        <location filename="../../ui/views/connection_test.py" line="90"/>
+        <source>Checks, step by step, that this workstation can reach the bank: name resolution, TCP, the TLS handshake, the bank&apos;s certificate and pin, our client certificate, then a signed query. No payment is made.</source>
+        <translation>逐步检查本机能否连通银行：域名解析、TCP、TLS 握手、银行证书与绑定、本方客户端证书，最后发送一笔签名查询。不会发起任何付款。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/connection_test.py" line="100"/>
+        <source>Test:</source>
+        <translation>测试对象：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/connection_test.py" line="102"/>
+        <source>Run test</source>
+        <translation>开始测试</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/connection_test.py" line="137"/>
+        <source>Account {number} — {bank}</source>
+        <translation>账户 {number} — {bank}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/connection_test.py" line="140"/>
+        <source>Profile {name} — {url}</source>
+        <translation>连接配置 {name} — {url}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/connection_test.py" line="168"/>
+        <source>Testing the connection…</source>
+        <translation>正在测试连接…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/connection_test.py" line="173"/>
+        <source>Testing the bank connection…</source>
+        <translation>正在测试银行连接…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/connection_test.py" line="181"/>
+        <source>The test could not run: {error}</source>
+        <translation>测试无法进行：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/connection_test.py" line="199"/>
+        <source>The bank plugin reported no steps.</source>
+        <translation>银行插件没有返回任何检查步骤。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/connection_test.py" line="202"/>
+        <source>Failed at step “{step}”. See what to do below.</source>
+        <translation>在“{step}”这一步失败。处理办法见下方。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/connection_test.py" line="206"/>
+        <source>All {n} steps passed: the connection works.</source>
+        <translation>全部 {n} 步通过：连接正常。</translation>
+    </message>
+</context>
+<context>
     <name>Crash</name>
     <message>
         <location filename="../../ui/crash.py" line="45"/>
@@ -371,44 +723,52 @@ Please send this file to your administrator.</source>
 <context>
     <name>DashboardView</name>
     <message>
-        <location filename="../../ui/views/dashboard.py" line="61"/>
+        <location filename="../../ui/views/dashboard.py" line="66"/>
         <source>Bank accounts</source>
         <translation>银行账户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/dashboard.py" line="62"/>
+        <location filename="../../ui/views/dashboard.py" line="67"/>
         <source>Payees</source>
         <translation>收款人</translation>
     </message>
     <message>
-        <location filename="../../ui/views/dashboard.py" line="63"/>
+        <location filename="../../ui/views/dashboard.py" line="68"/>
         <source>Users</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/dashboard.py" line="90"/>
+        <location filename="../../ui/views/dashboard.py" line="98"/>
         <source>Loading dashboard…</source>
         <translation>正在加载仪表盘…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/dashboard.py" line="95"/>
+        <location filename="../../ui/views/dashboard.py" line="109"/>
         <source>Unified social credit code: {uscc}</source>
         <translation>统一社会信用代码：{uscc}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/dashboard.py" line="102"/>
+        <location filename="../../ui/views/dashboard.py" line="116"/>
         <source>Audit log: only administrators and auditors can verify it.</source>
         <translation>审计日志：只有管理员和审计人员可以校验。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/dashboard.py" line="105"/>
+        <location filename="../../ui/views/dashboard.py" line="119"/>
         <source>Audit log intact: {n} entries verified.</source>
         <translation>审计日志完整：已校验 {n} 条记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/dashboard.py" line="109"/>
+        <location filename="../../ui/views/dashboard.py" line="123"/>
         <source>AUDIT LOG BROKEN at entry {seq}: {reason}</source>
         <translation>审计日志已损坏，位置：第 {seq} 条：{reason}</translation>
+    </message>
+</context>
+<context>
+    <name>FilePicker</name>
+    <message>
+        <location filename="../../ui/widgets/file_picker.py" line="22"/>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
     </message>
 </context>
 <context>
@@ -493,6 +853,34 @@ Please send this file to your administrator.</source>
     </message>
 </context>
 <context>
+    <name>LinkProfileDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/link_profile_dialog.py" line="25"/>
+        <source>Connection profile of an account</source>
+        <translation>账户的连接配置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/link_profile_dialog.py" line="33"/>
+        <source>Account {number} ({bank}) reaches its bank through:</source>
+        <translation>账户 {number}（{bank}）通过以下配置连接银行：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/link_profile_dialog.py" line="39"/>
+        <source>(no profile: not connected)</source>
+        <translation>（无配置：不连接）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/link_profile_dialog.py" line="55"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/link_profile_dialog.py" line="59"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
     <name>LoginDialog</name>
     <message>
         <location filename="../../ui/dialogs/login_dialog.py" line="20"/>
@@ -563,54 +951,152 @@ Please send this file to your administrator.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="71"/>
+        <location filename="../../ui/main_window.py" line="86"/>
         <source>BankDirect</source>
         <translation>银企直联</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="73"/>
+        <location filename="../../ui/main_window.py" line="88"/>
         <source>{title} — DEMO</source>
         <translation>{title} — 演示</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="105"/>
+        <location filename="../../ui/main_window.py" line="120"/>
         <source>DEMO — not real money</source>
         <translation>演示 — 非真实资金</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="113"/>
+        <location filename="../../ui/main_window.py" line="128"/>
         <source>{user} ({roles})</source>
         <translation>{user}（{roles}）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="118"/>
+        <location filename="../../ui/main_window.py" line="133"/>
         <source>Ledger: {ledger}</source>
         <translation>账套：{ledger}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="125"/>
+        <location filename="../../ui/main_window.py" line="140"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="126"/>
+        <location filename="../../ui/main_window.py" line="141"/>
         <source>Settings…</source>
         <translation>设置…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="130"/>
+        <location filename="../../ui/main_window.py" line="145"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="134"/>
+        <location filename="../../ui/main_window.py" line="149"/>
         <source>&amp;Go</source>
         <translation>转到(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="190"/>
+        <location filename="../../ui/main_window.py" line="205"/>
         <source>Working…</source>
         <translation>处理中…</translation>
+    </message>
+</context>
+<context>
+    <name>MessageLogView</name>
+    <message>
+        <location filename="../../ui/views/message_log.py" line="71"/>
+        <source>Reload</source>
+        <translation>重新加载</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/message_log.py" line="75"/>
+        <source>Export to text file…</source>
+        <translation>导出为文本文件…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/message_log.py" line="85"/>
+        <source>→ bank</source>
+        <translation>→ 银行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/message_log.py" line="85"/>
+        <source>← bank</source>
+        <translation>← 银行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/message_log.py" line="85"/>
+        <source>✗ error</source>
+        <translation>✗ 错误</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/message_log.py" line="88"/>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/message_log.py" line="89"/>
+        <source>Bank</source>
+        <translation>银行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/message_log.py" line="90"/>
+        <source>Function</source>
+        <translation>功能</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/message_log.py" line="91"/>
+        <source>Direction</source>
+        <translation>方向</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/message_log.py" line="93"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/message_log.py" line="94"/>
+        <source>Duration (ms)</source>
+        <translation>耗时 (毫秒)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/message_log.py" line="96"/>
+        <source>Size (bytes)</source>
+        <translation>大小 (字节)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/message_log.py" line="97"/>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/message_log.py" line="113"/>
+        <source>Select a message to see its (masked) text.</source>
+        <translation>选择一条报文以查看其（已脱敏的）内容。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/message_log.py" line="133"/>
+        <source>{n} messages</source>
+        <translation>{n} 条报文</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/message_log.py" line="148"/>
+        <source>Export message log</source>
+        <translation>导出报文日志</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/message_log.py" line="149"/>
+        <source>Text files (*.txt)</source>
+        <translation>文本文件 (*.txt)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/message_log.py" line="156"/>
+        <source>Exported {n} messages to {path}</source>
+        <translation>已导出 {n} 条报文到 {path}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/message_log.py" line="157"/>
+        <source>Exporting…</source>
+        <translation>正在导出…</translation>
     </message>
 </context>
 <context>
@@ -873,6 +1359,7 @@ Please send this file to your administrator.</source>
     <message>
         <location filename="../../ui/problems.py" line="17"/>
         <location filename="../../ui/problems.py" line="18"/>
+        <location filename="../../ui/problems.py" line="56"/>
         <source>This field is required.</source>
         <translation>此项为必填项。</translation>
     </message>
@@ -1002,6 +1489,297 @@ Please send this file to your administrator.</source>
         <source>This ledger already has an organization.</source>
         <translation>该账套已存在单位信息。</translation>
     </message>
+    <message>
+        <location filename="../../ui/problems.py" line="57"/>
+        <source>This bank plugin is not installed; choose one from the list.</source>
+        <translation>未安装该银行插件，请从列表中选择。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="58"/>
+        <source>The bank address must start with https://.</source>
+        <translation>银行地址必须以 https:// 开头。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="59"/>
+        <source>Write the bank address as https://host[:port][/path].</source>
+        <translation>银行地址格式为 https://主机[:端口][/路径]。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="60"/>
+        <source>A demo ledger connects only to the sandbox bank on this computer (127.0.0.1 or localhost).</source>
+        <translation>演示账套只能连接本机的沙箱银行（127.0.0.1 或 localhost）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="62"/>
+        <source>Write plugin settings as key=value, separated by &apos;;&apos;.</source>
+        <translation>插件设置请写成 键=值，用“;”分隔。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="63"/>
+        <source>A number of seconds between 0.5 and 300.</source>
+        <translation>请输入 0.5 到 300 之间的秒数。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="64"/>
+        <source>A pin is sha256/ followed by the base64 SHA-256 of the server&apos;s public key.</source>
+        <translation>绑定值格式为 sha256/ 加服务器公钥 SHA-256 的 base64 编码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="66"/>
+        <source>At most 4 pins (the current key and backups).</source>
+        <translation>最多 4 个绑定值（当前密钥及备用密钥）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="67"/>
+        <source>No such file.</source>
+        <translation>文件不存在。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="68"/>
+        <source>This file is too large to be a certificate.</source>
+        <translation>文件太大，不是证书文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="69"/>
+        <source>This file cannot be read.</source>
+        <translation>无法读取该文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="70"/>
+        <source>This is not a readable certificate (PEM, DER or PKCS#12).</source>
+        <translation>无法识别的证书（支持 PEM、DER 或 PKCS#12）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="71"/>
+        <source>This certificate has expired.</source>
+        <translation>该证书已过期。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="72"/>
+        <source>This certificate is not valid yet.</source>
+        <translation>该证书尚未生效。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="73"/>
+        <source>The private key cannot be read.</source>
+        <translation>无法读取私钥。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="74"/>
+        <source>Wrong password for the key or PKCS#12 file.</source>
+        <translation>私钥或 PKCS#12 文件的密码错误。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="75"/>
+        <source>The private key does not belong to this certificate.</source>
+        <translation>私钥与该证书不匹配。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="76"/>
+        <source>The private key is missing: give the key file or a PKCS#12 file.</source>
+        <translation>缺少私钥：请提供私钥文件或 PKCS#12 文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="77"/>
+        <source>This account has no connection profile: link it to one first.</source>
+        <translation>该账户尚未关联连接配置，请先关联。</translation>
+    </message>
+</context>
+<context>
+    <name>ProfileDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/profile_dialog.py" line="94"/>
+        <source>Edit connection profile</source>
+        <translation>编辑连接配置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/profile_dialog.py" line="94"/>
+        <source>New connection profile</source>
+        <translation>新增连接配置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/profile_dialog.py" line="95"/>
+        <source>How this workstation reaches one bank: its address, the bank plugin that speaks its dialect, and the certificates issued for the connection.</source>
+        <translation>本机如何连接一家银行：银行地址、解析该行报文格式的银行插件，以及为此连接签发的证书。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/profile_dialog.py" line="103"/>
+        <source>Profile name</source>
+        <translation>配置名称</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/profile_dialog.py" line="103"/>
+        <source>e.g. CMB Shenzhen direct link</source>
+        <translation>例如：招行深圳银企直联</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/profile_dialog.py" line="106"/>
+        <source>{id} (not installed)</source>
+        <translation>{id}（未安装）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/profile_dialog.py" line="107"/>
+        <source>Bank plugin</source>
+        <translation>银行插件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/profile_dialog.py" line="108"/>
+        <source>Bank address (URL)</source>
+        <translation>银行地址 (URL)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/profile_dialog.py" line="109"/>
+        <source>Login name at the bank</source>
+        <translation>银行登录名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/profile_dialog.py" line="110"/>
+        <source>The user name the bank assigned to this direct link</source>
+        <translation>银行为本直联分配的用户名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/profile_dialog.py" line="111"/>
+        <source>Other plugin settings</source>
+        <translation>其他插件设置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/profile_dialog.py" line="111"/>
+        <source>key=value; key=value</source>
+        <translation>键=值; 键=值</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/profile_dialog.py" line="112"/>
+        <source>Empty: keep the certificate already stored</source>
+        <translation>留空：保留已保存的证书</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/profile_dialog.py" line="113"/>
+        <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
+        <translation>证书 (*.pem *.crt *.cer);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/profile_dialog.py" line="114"/>
+        <source>Bank CA certificate (trust)</source>
+        <translation>银行 CA 根证书（信任）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/profile_dialog.py" line="115"/>
+        <source>Client certificate (PEM or PKCS#12)</source>
+        <translation>客户端证书（PEM 或 PKCS#12）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/profile_dialog.py" line="116"/>
+        <source>Certificates (*.pem *.crt *.p12 *.pfx);;All files (*)</source>
+        <translation>证书 (*.pem *.crt *.p12 *.pfx);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/profile_dialog.py" line="117"/>
+        <source>Client private key (PEM, optional)</source>
+        <translation>客户端私钥（PEM，可选）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/profile_dialog.py" line="118"/>
+        <source>Keys (*.pem *.key);;All files (*)</source>
+        <translation>私钥 (*.pem *.key);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/profile_dialog.py" line="119"/>
+        <source>Not needed for PKCS#12 files, which carry the key</source>
+        <translation>PKCS#12 文件自带私钥，无需填写</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/profile_dialog.py" line="120"/>
+        <source>Key / PKCS#12 password</source>
+        <translation>私钥 / PKCS#12 密码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/profile_dialog.py" line="121"/>
+        <source>Kept in the system key store, never in the ledger</source>
+        <translation>保存在系统密钥库中，不会写入账套</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/profile_dialog.py" line="122"/>
+        <source>Bank signing certificate</source>
+        <translation>银行签名证书</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/profile_dialog.py" line="123"/>
+        <source>Server key pins</source>
+        <translation>服务器公钥绑定 (pin)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/profile_dialog.py" line="124"/>
+        <source>Current pin, backup pin (sha256/… separated by commas)</source>
+        <translation>当前绑定值, 备用绑定值（sha256/…，以逗号分隔）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/profile_dialog.py" line="125"/>
+        <source>Connect timeout (s)</source>
+        <translation>连接超时（秒）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/profile_dialog.py" line="126"/>
+        <source>Read timeout (s)</source>
+        <translation>读取超时（秒）</translation>
+    </message>
+</context>
+<context>
+    <name>ProfilesView</name>
+    <message>
+        <location filename="../../ui/views/bank_profiles.py" line="44"/>
+        <source>Add profile…</source>
+        <translation>新增配置…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/bank_profiles.py" line="46"/>
+        <source>Edit…</source>
+        <translation>编辑…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/bank_profiles.py" line="55"/>
+        <source>yes</source>
+        <translation>有</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/bank_profiles.py" line="55"/>
+        <source>no</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/bank_profiles.py" line="57"/>
+        <source>Profile</source>
+        <translation>配置名称</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/bank_profiles.py" line="58"/>
+        <source>Plugin</source>
+        <translation>插件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/bank_profiles.py" line="59"/>
+        <source>Bank address</source>
+        <translation>银行地址</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/bank_profiles.py" line="60"/>
+        <source>Login name</source>
+        <translation>登录名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/bank_profiles.py" line="61"/>
+        <source>Client key</source>
+        <translation>客户端私钥</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/bank_profiles.py" line="62"/>
+        <source>Pins</source>
+        <translation>绑定数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/bank_profiles.py" line="63"/>
+        <source>Timeouts (s)</source>
+        <translation>超时（秒）</translation>
+    </message>
 </context>
 <context>
     <name>Role</name>
@@ -1085,6 +1863,157 @@ Please send this file to your administrator.</source>
         <location filename="../../ui/dialogs/settings_dialog.py" line="35"/>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>StepRow</name>
+    <message>
+        <location filename="../../ui/views/connection_test.py" line="72"/>
+        <source>What to do: {hint}</source>
+        <translation>处理办法：{hint}</translation>
+    </message>
+</context>
+<context>
+    <name>TransactionsView</name>
+    <message>
+        <location filename="../../ui/views/transactions.py" line="88"/>
+        <source>Transaction details</source>
+        <translation>交易明细</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/transactions.py" line="96"/>
+        <source>Account:</source>
+        <translation>账户：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/transactions.py" line="101"/>
+        <source>From:</source>
+        <translation>起始：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/transactions.py" line="103"/>
+        <source>To:</source>
+        <translation>截止：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/transactions.py" line="105"/>
+        <source>Fetch from bank</source>
+        <translation>从银行下载</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/transactions.py" line="115"/>
+        <source>Filter by counterparty, account, reference or narrative…</source>
+        <translation>按对方户名、账号、业务参考号或摘要筛选…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/transactions.py" line="118"/>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/transactions.py" line="135"/>
+        <source>Booking date</source>
+        <translation>记账日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/transactions.py" line="137"/>
+        <source>Value date</source>
+        <translation>起息日</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/transactions.py" line="139"/>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/transactions.py" line="141"/>
+        <source>Currency</source>
+        <translation>币种</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/transactions.py" line="142"/>
+        <source>Counterparty</source>
+        <translation>对方户名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/transactions.py" line="144"/>
+        <source>Counterparty account</source>
+        <translation>对方账号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/transactions.py" line="146"/>
+        <source>Our reference</source>
+        <translation>业务参考号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/transactions.py" line="147"/>
+        <source>Bank serial no.</source>
+        <translation>银行流水号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/transactions.py" line="148"/>
+        <source>Narrative</source>
+        <translation>摘要</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/transactions.py" line="234"/>
+        <source>{n} entries shown.</source>
+        <translation>显示 {n} 笔。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/transactions.py" line="245"/>
+        <source>The start date is after the end date.</source>
+        <translation>起始日期晚于截止日期。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/transactions.py" line="250"/>
+        <source>Fetching transaction details from the bank…</source>
+        <translation>正在从银行下载交易明细…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/transactions.py" line="253"/>
+        <source>Fetching transaction details…</source>
+        <translation>正在下载交易明细…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/transactions.py" line="257"/>
+        <source>{n} entries received from the bank.</source>
+        <translation>已从银行收到 {n} 笔。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/transactions.py" line="261"/>
+        <source>Fetching failed: {error}</source>
+        <translation>下载失败：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/transactions.py" line="270"/>
+        <source>Export transaction details</source>
+        <translation>导出交易明细</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/transactions.py" line="271"/>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/transactions.py" line="282"/>
+        <source>Debit</source>
+        <translation>借方金额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/transactions.py" line="282"/>
+        <source>Credit</source>
+        <translation>贷方金额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/transactions.py" line="295"/>
+        <source>Exported {n} entries to {path}</source>
+        <translation>已导出 {n} 笔到 {path}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/transactions.py" line="296"/>
+        <source>Exporting…</source>
+        <translation>正在导出…</translation>
     </message>
 </context>
 <context>

@@ -13,7 +13,7 @@ from ui.ops import wait_idle
 from ui.signals import emit
 from ui.views.not_available import NotAvailablePage
 
-BUILT = {"dashboard", "accounts", "payees", "audit", "admin"}
+BUILT = {"dashboard", "accounts", "payees", "transactions", "bank", "audit", "admin"}
 
 
 def _window(qtbot, services, actor, settings):
@@ -26,7 +26,7 @@ def _window(qtbot, services, actor, settings):
 
 def test_every_area_opens_and_unbuilt_ones_say_not_available(qtbot, ui_services, admin_actor, settings):
     window = _window(qtbot, ui_services, admin_actor, settings)
-    assert window.nav.count() == len(AREAS) == 12
+    assert window.nav.count() == len(AREAS) == 14
     for key in AREA_KEYS:
         page = window.show_area(key)
         assert wait_idle(20)
@@ -37,6 +37,10 @@ def test_every_area_opens_and_unbuilt_ones_say_not_available(qtbot, ui_services,
             assert page.objectName() == "notAvailablePage"
             assert page.findChild(QLabel, "notAvailableText").text()
     assert window.show_area("users").tabs.currentWidget() is window.pages["admin"].users
+    for tab in ("certificates", "connection_test", "message_log", "profiles"):
+        bank = window.show_area(tab)
+        assert wait_idle(20)
+        assert bank.tabs.currentWidget() is getattr(window.pages["bank"], tab)
 
 
 def test_dashboard_shows_organization_counts_and_audit_status(qtbot, ui_services, admin_actor, settings):

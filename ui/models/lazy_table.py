@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
 
 from ui.signals import emit
 
@@ -41,6 +42,17 @@ class Column:
     value: Callable[[Any], object]               # row -> shown value
     numeric: bool = False                        # right-aligned
     sort_key: str | None = None                  # passed to ``order``; None = not sortable
+    foreground: Callable[[Any], str | None] | None = None   # row -> text colour ("#c62828") or None
+    background: Callable[[Any], str | None] | None = None   # row -> cell background colour or None
+
+
+def colour_role(column: Column, row: Any, role: int) -> QBrush | None:
+    """ForegroundRole / BackgroundRole of a cell, from the column's optional colour callables."""
+    pick = column.foreground if role == Qt.ItemDataRole.ForegroundRole else column.background
+    if pick is None or row is None:
+        return None
+    colour = pick(row)
+    return QBrush(QColor(colour)) if colour else None
 
 
 class LazyTableModel(QAbstractTableModel):
@@ -171,6 +183,8 @@ class LazyTableModel(QAbstractTableModel):
             if column.numeric:
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole):
+            return colour_role(column, self.row_at(index.row(), load=False), role)
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
         row = self.row_at(index.row())

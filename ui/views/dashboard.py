@@ -1,4 +1,5 @@
-"""Dashboard: organization, counts of accounts / payees / users, and the audit-chain status."""
+"""Dashboard: organization, counts of accounts / payees / users, the audit-chain status, and for the banks:
+certificate expiry warnings, balance totals per bank and currency, a chart of balances by bank."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from app.domain.errors import DomainError
 from app.domain.users import Actor
 from app.services import Services
 from ui.ops import run_op
+from ui.widgets.bank_overview import BankOverview, BankOverviewPanel, load_bank_overview
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,9 @@ class DashboardView(QWidget):
         self._services = services
         self._actor = actor
         self.data: DashboardData | None = None
+        self.bank: BankOverview | None = None
+        self.bank_enabled = (getattr(services, "bank_data", None) is not None
+                             and getattr(services, "profiles", None) is not None)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 24, 24, 24)
         self.org_label = QLabel("…", self)
@@ -66,7 +71,10 @@ class DashboardView(QWidget):
         self.audit_label.setObjectName("auditStatusLabel")
         self.audit_label.setWordWrap(True)
         layout.addWidget(self.audit_label)
-        layout.addStretch(1)
+        self.bank_panel = BankOverviewPanel(self)
+        self.bank_panel.setVisible(self.bank_enabled)
+        layout.addWidget(self.bank_panel, 1)
+        layout.addStretch(0 if self.bank_enabled else 1)
 
     def _card(self, grid: QGridLayout, column: int, title: str, name: str) -> QLabel:
         frame = QFrame(self)
@@ -88,6 +96,12 @@ class DashboardView(QWidget):
         services, actor = self._services, self._actor
         run_op(self, lambda: load_dashboard(services, actor), self._show,
                busy_text=self.tr("Loading dashboard…"))
+        if self.bank_enabled:
+            run_op(self, lambda: load_bank_overview(services, actor), self._show_bank)
+
+    def _show_bank(self, data: BankOverview) -> None:
+        self.bank = data
+        self.bank_panel.show_overview(data)
 
     def _show(self, data: DashboardData) -> None:
         self.data = data
