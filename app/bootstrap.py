@@ -17,6 +17,7 @@ from app.services.audit import AuditService
 from app.services.auth import AuthService, LoginPolicy
 from app.services.bank_data import BankDataService
 from app.services.connection_profiles import ConnectionProfileService
+from app.services.events import EventHub
 from app.services.master_data import MasterDataService
 from app.services.setup import SetupService
 from app.services.users import UserService
@@ -187,7 +188,8 @@ def open_app(config: AppConfig, *, secret_store: SecretStore | None = None, cloc
         )
         services.profiles = ConnectionProfileService(uow, store, connectors, _Lazy(_credential_reader), clock,
                                                      is_demo=lambda: config.demo or setup.is_demo())
-        services.bank_data = BankDataService(uow, connectors, clock)
+        services.events = EventHub()
+        services.bank_data = BankDataService(uow, connectors, clock, events=services.events)
     except BaseException:
         ledger.dispose()
         raise

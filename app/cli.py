@@ -327,12 +327,39 @@ def cmd_demo(cli: Cli) -> int:
     from ui.app import run_gui
 
     sandbox = start_demo_sandbox(ctx, state, port)
+    jobs = None
     try:
+        if cli.args.screenshot:  # a picture shows live data: ask the sandbox bank before rendering
+            _prime_demo_bank_data(ctx)
+        else:
+            jobs = _start_jobs(ctx)
         return run_gui(ctx.services, settings_path=ctx.config.settings_path, lang=cli.args.lang or "zh_CN",
                        auto_login=("maker", DEMO_PASSWORD), screenshot=Path(cli.args.screenshot)
                        if cli.args.screenshot else None, screen=cli.args.screen, crash_dir=ctx.config.crash_dir)
     finally:
+        if jobs is not None:
+            jobs.shutdown(wait=False)
         sandbox.stop()
+
+
+def _start_jobs(ctx):
+    """Background work of the GUI process (balances now; receipts and statuses later)."""
+    from app.scheduler.jobs import start_background_jobs
+    from storage.job_lock import SqlJobLock
+
+    return start_background_jobs(ctx.services, SqlJobLock(ctx.ledger.engine))
+
+
+def _prime_demo_bank_data(ctx) -> None:
+    from datetime import date, timedelta
+
+    system = Actor.system()
+    bank = ctx.services.bank_data
+    bank.refresh_balances(system, force=True)
+    today = date.today()
+    for acc in ctx.services.master_data.list_accounts(system):
+        if acc.connection_profile_id is not None:
+            bank.fetch_transactions(system, acc.id, today - timedelta(days=30), today)
 
 
 def cmd_sandbox_bank(cli: Cli) -> int:
@@ -360,8 +387,12 @@ def cmd_gui(cli: Cli) -> int:
 
     _ensure_display(False)
     ctx = cli.context()
-    return run_gui(ctx.services, settings_path=ctx.config.settings_path, lang=getattr(cli.args, "lang", None),
-                   crash_dir=ctx.config.crash_dir)
+    jobs = _start_jobs(ctx)
+    try:
+        return run_gui(ctx.services, settings_path=ctx.config.settings_path, lang=getattr(cli.args, "lang", None),
+                       crash_dir=ctx.config.crash_dir)
+    finally:
+        jobs.shutdown(wait=False)
 
 
 # -- parser ---------------------------------------------------------------------------------------------------

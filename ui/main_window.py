@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.domain.users import Actor
 from app.services import Services
 from ui.dialogs.settings_dialog import SettingsDialog
+from ui.event_bridge import EventBridge
 from ui.ops import tracker
 from ui.views.accounts import AccountsView
 from ui.views.admin import AdminView
@@ -110,6 +111,10 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._build_menu()
         self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
+        self.event_bridge: EventBridge | None = None
+        if services.events is not None:
+            self.event_bridge = EventBridge(services.events, self)
+            self.event_bridge.event.connect(self._on_event_bridge_event)
         self._restore_state()
 
     # -- construction -------------------------------------------------------------------------------------
@@ -191,6 +196,17 @@ class MainWindow(QMainWindow):
                 refresh()
         self.stack.setCurrentWidget(page)
 
+    # Which open pages show what an event changed; they reload in the background (no manual refresh needed).
+    EVENT_PAGES = {"balances_refreshed": ("accounts", "dashboard"),
+                   "transactions_fetched": ("transactions",)}
+
+    def _on_event_bridge_event(self, name: str, payload: dict) -> None:
+        for key in self.EVENT_PAGES.get(name, ()):
+            page = self.pages.get(key)
+            refresh = getattr(page, "refresh", None)
+            if callable(refresh):
+                refresh()
+
     def current_area(self) -> str:
         row = self.nav.currentRow()
         return AREAS[row].key if 0 <= row < len(AREAS) else ""
@@ -232,6 +248,8 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.event_bridge is not None:
+            self.event_bridge.close()
         self.save_state()
         try:
             tracker().busy_changed.disconnect(self._on_tracker_busy_changed)

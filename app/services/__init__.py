@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from app.services.auth import AuthService
     from app.services.bank_data import BankDataService
     from app.services.connection_profiles import ConnectionProfileService
+    from app.services.events import EventHub
     from app.services.master_data import MasterDataService
     from app.services.setup import SetupService
     from app.services.users import UserService
@@ -30,3 +31,4 @@ class Services:
     ledger_description: str = ""
     profiles: ConnectionProfileService | None = None  # bank connection profiles, certificates, test tool
     bank_data: BankDataService | None = None  # balances, transaction details, message log
+    events: EventHub | None = None  # what services announce (the UI's event bridge listens)

@@ -27,6 +27,8 @@ from app.domain.users import Actor, Role
 from app.ports import Clock, UnitOfWorkFactory
 from app.ports.bank import Balance, Transaction
 from app.ports.banking import ConnectorFactory
+from app.ports.events import EventSink
+from app.services.events import BALANCES_REFRESHED, TRANSACTIONS_FETCHED, NullEvents
 from app.services.message_log_store import store_messages
 from app.services.permissions import require_any, require_logged_in
 
@@ -36,7 +38,9 @@ MAX_PAGES = 10_000
 
 class BankDataService:
     def __init__(self, uow: UnitOfWorkFactory, connectors: ConnectorFactory, clock: Clock, *,
-                 message_log_keep: int = 100_000, respect_query_interval: bool = True):
+                 message_log_keep: int = 100_000, respect_query_interval: bool = True,
+                 events: EventSink | None = None):
+        self._events = events or NullEvents()
         self._uow = uow
         self._connectors = connectors
         self._clock = clock
@@ -99,7 +103,9 @@ class BankDataService:
             if todo:
                 self._refresh_group(profile, todo)
         wanted = {a.id for a in accounts}
-        return [b for b in self._latest() if b.account_id in wanted]
+        result = [b for b in self._latest() if b.account_id in wanted]
+        self._events.publish(BALANCES_REFRESHED, {"accounts": sorted(wanted)})
+        return result
 
     def _min_interval(self, profile: ConnectionProfile) -> float:
         try:
@@ -193,6 +199,7 @@ class BankDataService:
         with self._uow() as uow:
             new = uow.transactions.add_new(account.id, items, self._clock.now())
             uow.commit()
+        self._events.publish(TRANSACTIONS_FETCHED, {"account_id": account.id, "new": new})
         return new
 
     def transaction_ids(self, actor: Actor, account_id: int, date_from: date, date_to: date,

@@ -368,6 +368,9 @@ class FakeServices:
     audit: FakeAudit
     is_demo: bool = False
     ledger_description: str = "memory://fake"
+    profiles: object = None
+    bank_data: object = None
+    events: object = None
 
 
 ADMIN_PASSWORD = "admin-password-1"

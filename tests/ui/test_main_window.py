@@ -143,3 +143,25 @@ def test_demo_ledger_every_role_opens_every_area(qtbot, settings, demo_services,
     assert payees.model.rowCount() == demo_services.master_data.count_payees(actor) > 0
     window.close()
     assert wait_idle(20)
+
+
+def test_events_from_a_worker_thread_reload_open_pages(qtbot, ui_services, admin_actor, settings):
+    """A background balance refresh reaches open screens without a manual refresh (via the event bridge)."""
+    import threading
+
+    from app.services.events import BALANCES_REFRESHED, EventHub
+
+    if getattr(ui_services, "events", None) is None:
+        ui_services.events = EventHub()
+    window = _window(qtbot, ui_services, admin_actor, settings)
+    page = window.show_area("dashboard")
+    assert wait_idle(20)
+    calls = []
+    page.refresh = lambda: calls.append(threading.current_thread() is threading.main_thread())
+    worker = threading.Thread(target=ui_services.events.publish, args=(BALANCES_REFRESHED, {"accounts": [1]}))
+    worker.start()
+    worker.join()
+    qtbot.waitUntil(lambda: calls == [True], timeout=5000)
+    window.close()
+    ui_services.events.publish(BALANCES_REFRESHED, {})  # after close: no listener left, nothing happens
+    assert calls == [True]

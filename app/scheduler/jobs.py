@@ -1,0 +1,50 @@
+"""Background jobs on APScheduler 3 (DESIGN.md rule 8): each job builds its arguments and calls one service.
+
+Every job: max_instances=1, coalesce=True, an explicit misfire_grace_time, an idempotent body, and the job lock
+(a PostgreSQL advisory lock on a shared ledger) so two workstations never run it at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from app.domain.users import Actor
+from app.ports.jobs import JobLock
+from app.services import Services
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class JobIntervals:
+    balances_s: float = 300.0          # every 5 minutes
+    misfire_grace_s: int = 120
+
+
+def refresh_balances(services: Services, lock: JobLock) -> None:
+    """Refresh every connected account's balance (the service respects each bank's query interval)."""
+    if services.bank_data is None:
+        return
+    with lock.hold("refresh_balances") as mine:
+        if not mine:
+            return
+        try:
+            services.bank_data.refresh_balances(Actor.system())
+        except Exception:  # a job must never die silently: log and try again next time
+            log.exception("balance refresh failed")
+
+
+def start_background_jobs(services: Services, lock: JobLock, intervals: JobIntervals | None = None,
+                          *, run_now: bool = True) -> BackgroundScheduler:
+    iv = intervals or JobIntervals()
+    scheduler = BackgroundScheduler(timezone=UTC, job_defaults={
+        "max_instances": 1, "coalesce": True, "misfire_grace_time": iv.misfire_grace_s})
+    scheduler.add_job(refresh_balances, "interval", seconds=iv.balances_s, args=(services, lock),
+                      id="refresh_balances", next_run_time=datetime.now(UTC) if run_now else None,
+                      max_instances=1, coalesce=True, misfire_grace_time=iv.misfire_grace_s)
+    scheduler.start()
+    return scheduler
