@@ -10,6 +10,7 @@ add a storage-backed one).
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections import deque
@@ -26,13 +27,13 @@ _ACCOUNT_NAMES = (r"[A-Z_]*ACC(?:NBR|NO|T|OUNT|OUNTNO|OUNT_?NUMBER)?|EACNBR|ACNB
 _SECRET_NAMES = (r"[A-Z_]*(?:PASSWORD|PASSWD|PWD|PIN|SECRET|TOKEN|PRIVATEKEY|PRIVATE_KEY|APIKEY|API_KEY|OTP|"
                  r"TOTP|AUTHORIZATION|COOKIE|SESSIONID)")
 
-_XML_ACCOUNT = re.compile(rf"(<(?P<tag>{_ACCOUNT_NAMES})(?:\s[^>]*)?>)(?P<value>[^<]*)(</(?P=tag)\s*>)",
-                          re.IGNORECASE)
-_XML_SECRET = re.compile(rf"(<(?P<tag>{_SECRET_NAMES})(?:\s[^>]*)?>)(?P<value>[^<]*)(</(?P=tag)\s*>)",
-                         re.IGNORECASE)
-_JSON_ACCOUNT = re.compile(rf'("(?P<key>[A-Za-z_]*(?:{_ACCOUNT_NAMES}))"\s*:\s*")(?P<value>[^"]*)(")', re.IGNORECASE)
-_JSON_SECRET = re.compile(rf'("(?P<key>[A-Za-z_]*(?:{_SECRET_NAMES}))"\s*:\s*")(?P<value>[^"]*)(")', re.IGNORECASE)
-_KV_SECRET = re.compile(rf"(\b(?:{_SECRET_NAMES})\s*[=:]\s*)(?P<value>[^\s&,;]+)", re.IGNORECASE)
+# One pass over every leaf element / JSON string member; the name decides (cached) what to hide.
+_XML_LEAF = re.compile(r"(<(?P<tag>[A-Za-z_][\w.:-]*)(?:\s[^>]*)?>)(?P<value>[^<]+)(</(?P=tag)\s*>)")
+_JSON_MEMBER = re.compile(r'("(?P<key>[A-Za-z_][\w.-]*)"\s*:\s*")(?P<value>[^"]*)(")')
+_SECRET_NAME = re.compile(_SECRET_NAMES, re.IGNORECASE)
+_ACCOUNT_NAME = re.compile(rf"[A-Za-z_]*(?:{_ACCOUNT_NAMES})", re.IGNORECASE)
+_JSON_SECRET_NAME = re.compile(rf"[A-Za-z_]*(?:{_SECRET_NAMES})", re.IGNORECASE)
+_KV_PAIR = re.compile(r"(\b(?P<key>[A-Za-z_][\w-]*)\s*[=:]\s*)(?P<value>[^\s&,;]+)")
 _LONG_DIGITS = re.compile(r"(?<![0-9.])[0-9]{12,40}(?![0-9]|\.[0-9])")
 _IBAN = re.compile(r"\b[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}\b")
 
@@ -53,15 +54,33 @@ def _mask_group(match: re.Match, secret: bool) -> str:
     return match.group(1) + masked + match.group(match.re.groups)
 
 
+@functools.lru_cache(maxsize=4096)
+def _name_kind(name: str, json_key: bool) -> str:
+    """"secret", "account" or "" for an element or key name (secrets win)."""
+    if (_JSON_SECRET_NAME if json_key else _SECRET_NAME).fullmatch(name):
+        return "secret"
+    if _ACCOUNT_NAME.fullmatch(name):
+        return "account"
+    return ""
+
+
+def _mask_named(match: re.Match, name_group: str, json_key: bool) -> str:
+    kind = _name_kind(match.group(name_group), json_key)
+    if not kind:
+        return match.group(0)
+    return _mask_group(match, kind == "secret")
+
+
 def mask_message(text: str) -> str:
     """Mask secrets and account numbers in a bank message (XML, JSON or plain text)."""
     if not text:
         return text
-    text = _XML_SECRET.sub(lambda m: _mask_group(m, True), text)
-    text = _XML_ACCOUNT.sub(lambda m: _mask_group(m, False), text)
-    text = _JSON_SECRET.sub(lambda m: _mask_group(m, True), text)
-    text = _JSON_ACCOUNT.sub(lambda m: _mask_group(m, False), text)
-    text = _KV_SECRET.sub(lambda m: m.group(1) + MASK, text)
+    if "<" in text:
+        text = _XML_LEAF.sub(lambda m: _mask_named(m, "tag", False), text)
+    if '"' in text:
+        text = _JSON_MEMBER.sub(lambda m: _mask_named(m, "key", True), text)
+    text = _KV_PAIR.sub(lambda m: m.group(1) + MASK if _name_kind(m.group("key"), True) == "secret"
+                        else m.group(0), text)
     text = _IBAN.sub(lambda m: mask_account(m.group(0)), text)
     return _LONG_DIGITS.sub(lambda m: mask_account(m.group(0)), text)
 
