@@ -383,16 +383,24 @@ def _ensure_display(offscreen: bool) -> None:
 
 
 def cmd_gui(cli: Cli) -> int:
-    from ui.app import run_gui
+    """The log-in window shows at once; the ledger opens (and background jobs start) behind it."""
+    from ui.startup import run_gui_deferred
 
     _ensure_display(False)
-    ctx = cli.context()
-    jobs = _start_jobs(ctx)
+    config = cli.config()
+    jobs = []
+
+    def open_services():
+        ctx = cli.context()
+        jobs.append(_start_jobs(ctx))
+        return ctx.services
+
     try:
-        return run_gui(ctx.services, settings_path=ctx.config.settings_path, lang=getattr(cli.args, "lang", None),
-                       crash_dir=ctx.config.crash_dir)
+        return run_gui_deferred(open_services, is_demo=config.demo, settings_path=config.settings_path,
+                                lang=getattr(cli.args, "lang", None), crash_dir=config.crash_dir)
     finally:
-        jobs.shutdown(wait=False)
+        for job in jobs:
+            job.shutdown(wait=False)
 
 
 # -- parser ---------------------------------------------------------------------------------------------------

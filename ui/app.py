@@ -6,33 +6,18 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from app.domain.errors import BankDirectError
 from app.domain.users import Actor
 from app.services import Services
-from ui.crash import install_crash_handler
 from ui.dialogs.first_run_wizard import FirstRunWizard
 from ui.dialogs.login_dialog import LoginDialog
-from ui.i18n import install_translator, saved_language
 from ui.main_window import AREA_KEYS, SCREEN_ALIASES, MainWindow
 from ui.ops import run_and_wait, wait_idle
+from ui.startup import INITIALIZED_KEY, prepare_app
 
-QSS_PATH = Path(__file__).resolve().parent.parent / "resources" / "qss" / "app.qss"
-FONT_FAMILIES = ["Noto Sans CJK SC", "WenQuanYi Micro Hei", "Microsoft YaHei", "PingFang SC", "Source Han Sans SC",
-                 "Segoe UI", "sans-serif"]
 PRE_LOGIN_SCREENS = ("login", "wizard")
-
-
-def apply_style(app: QApplication) -> None:
-    """The app's stylesheet and a CJK-capable font family list (the first one installed wins)."""
-    font = QFont(app.font())
-    font.setFamilies(FONT_FAMILIES)
-    font.setPointSize(max(font.pointSize(), 10))
-    app.setFont(font)
-    if QSS_PATH.exists():
-        app.setStyleSheet(QSS_PATH.read_text(encoding="utf-8"))
 
 
 def _save_screenshot(widget: QWidget, path: Path) -> None:
@@ -42,6 +27,10 @@ def _save_screenshot(widget: QWidget, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if not widget.grab().save(str(path)):
         raise OSError(f"could not write the screenshot {path}")
+
+
+def open_main_window(services: Services, actor: Actor, settings: QSettings) -> MainWindow:
+    return MainWindow(services, actor, settings)
 
 
 def run_gui(services: Services, *, settings_path: Path, lang: str | None = None,
@@ -55,19 +44,11 @@ def run_gui(services: Services, *, settings_path: Path, lang: str | None = None,
         known = ", ".join([*AREA_KEYS, *SCREEN_ALIASES, *PRE_LOGIN_SCREENS])
         sys.stderr.write(f"unknown screen {screen!r}; screens are {known}\n")
         return 2
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    app.setApplicationName("BankDirect")
-    app.setOrganizationName("BankDirect")
-    settings_path = Path(settings_path)
-    settings_path.parent.mkdir(parents=True, exist_ok=True)
-    settings = QSettings(str(settings_path), QSettings.Format.IniFormat)
-    install_crash_handler(Path(crash_dir) if crash_dir else settings_path.parent / "crashes")
-    install_translator(app, lang or saved_language(settings))
-    apply_style(app)
+    app, settings = prepare_app(Path(settings_path), lang, crash_dir)
     username = ""
 
-    if not run_and_wait(services.setup.is_initialized):
+    initialized = run_and_wait(services.setup.is_initialized)
+    if not initialized:
         wizard = FirstRunWizard(services)
         if screenshot is not None and screen == "wizard":
             _save_screenshot(wizard, Path(screenshot))
@@ -96,8 +77,10 @@ def run_gui(services: Services, *, settings_path: Path, lang: str | None = None,
         actor = LoginDialog(services, username=username).run()
     if actor is None:
         return 1
+    if screenshot is None:  # the next start can show the log-in window before the ledger is open
+        settings.setValue(INITIALIZED_KEY, True)
 
-    window = MainWindow(services, actor, settings)
+    window = open_main_window(services, actor, settings)
     if screen:
         window.show_area(screen)
     if screenshot is not None:

@@ -70,8 +70,8 @@ class LoginDialog(QDialog):
         self.button.setEnabled(False)
         self.message.setText(self.tr("Checking…"))
         self.message.setStyleSheet("color: palette(text);")
-        auth = self._services.auth
-        self.pending_op = run_op(self, lambda: auth.login(username, password), self._on_logged_in,
+        services = self._services  # resolved on the worker: the ledger may still be opening in the background
+        self.pending_op = run_op(self, lambda: services.auth.login(username, password), self._on_logged_in,
                                  self._on_failed, on_finally=self._on_done)
 
     def _on_logged_in(self, actor: Actor) -> None:
