@@ -69,6 +69,7 @@ class Cli:
     def __init__(self, args: argparse.Namespace):
         self.args = args
         self._ctx = None
+        self.secret_store = None  # chosen by open_app unless a command picked one first
 
     @property
     def json(self) -> bool:
@@ -81,7 +82,8 @@ class Cli:
         if self._ctx is None:
             from app.bootstrap import open_app
 
-            self._ctx = open_app(self.config(demo=demo), passphrase_prompt=_prompt_passphrase)
+            self._ctx = open_app(self.config(demo=demo), secret_store=self.secret_store,
+                                 passphrase_prompt=_prompt_passphrase)
         return self._ctx
 
     @property
@@ -389,6 +391,13 @@ def cmd_gui(cli: Cli) -> int:
     _ensure_display(False)
     config = cli.config()
     jobs = []
+    if not config.demo and not sys.stdin.isatty():
+        # a desktop launch: the vault passphrase (where there is no OS keystore) is asked in a window, on this
+        # thread, before the ledger opens in the background
+        from app.bootstrap import select_secret_store
+        from ui.dialogs.passphrase_dialog import ask_passphrase
+
+        cli.secret_store = select_secret_store(config.data_dir, demo=False, passphrase_prompt=ask_passphrase)
 
     def open_services():
         ctx = cli.context()
