@@ -10,6 +10,7 @@ BENCHMARKS = {
     "cold_start": "bench.bench_cold_start",
     "amounts": "bench.bench_amounts",
     "transport": "bench.bench_transport",
+    "signing": "bench.bench_signing",
 }
 
 
