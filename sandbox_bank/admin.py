@@ -156,6 +156,39 @@ def issue_signer(state_dir: Path, name: str, key_type: str = "ec") -> pki.Issued
         ledger.close()
 
 
+def register_signer_certificate(state_dir: Path, name: str, cert_pem: str) -> str:
+    """Register a signer certificate made elsewhere (e.g. for a key generated on a USB token), as a bank does when
+    a customer enrols a USB key. The certificate must be issued by this bank's CA. Returns its fingerprint."""
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    _check_name(name)
+    try:
+        cert = x509.load_pem_x509_certificate(cert_pem.encode("ascii"))
+    except ValueError as exc:
+        raise AdminError("CERT_UNREADABLE", f"not a PEM certificate: {exc}") from exc
+    _ca_key, ca_cert = _ca(state_dir)
+    try:
+        cert.verify_directly_issued_by(ca_cert)
+    except (ValueError, TypeError, InvalidSignature) as exc:
+        raise AdminError("CERT_ISSUER", "the certificate was not issued by this bank's CA") from exc
+    public = cert.public_key()
+    if isinstance(public, rsa.RSAPublicKey):
+        key_type = "rsa"
+    elif isinstance(public, ec.EllipticCurvePublicKey) and public.curve.name == "secp256r1":
+        key_type = "ec"
+    else:
+        raise AdminError("BAD_KEY_TYPE", "signer keys must be RSA or EC P-256")
+    fp = pki.fingerprint(cert)
+    ledger = open_ledger(state_dir)
+    try:
+        ledger.register_signer(fp, name, key_type, pki.cert_pem(cert).decode("ascii"))
+    finally:
+        ledger.close()
+    return fp
+
+
 def add_account(
     state_dir: Path,
     account: str,

@@ -106,3 +106,35 @@ def test_admin_cli_validation(tmp_path):
     with pytest.raises(SystemExit):
         main([*base, "--account", "32345678", "--bank-code", "308584000013", "--balance-minor", "1_000"])
     assert [b["balance_minor"] for b in admin.report(state)["balances"]] == [500]
+
+
+def test_register_external_signer_certificate(tmp_path):
+    import datetime as dt
+
+    import pytest
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    from sandbox_bank import admin
+
+    state = tmp_path / "bank"
+    admin.init_state(state, seed=1)
+    ca_key = serialization.load_pem_private_key((state / "private" / "ca-key.pem").read_bytes(), None)
+    ca_cert = x509.load_pem_x509_certificate((state / "credentials" / "ca.pem").read_bytes())
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = dt.datetime.now(dt.UTC)
+
+    def make(issuer_cert, issuer_key):
+        return (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "token")]))
+                .issuer_name(issuer_cert.subject).public_key(key.public_key()).serial_number(x509.random_serial_number())
+                .not_valid_before(now).not_valid_after(now + dt.timedelta(days=30))
+                .sign(issuer_key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM).decode())
+
+    fp = admin.register_signer_certificate(state, "token-signer", make(ca_cert, ca_key))
+    assert len(fp) == 64
+    other_key = ec.generate_private_key(ec.SECP256R1())
+    with pytest.raises(admin.AdminError) as exc:
+        admin.register_signer_certificate(state, "rogue", make(ca_cert, other_key))
+    assert exc.value.code == "CERT_ISSUER"
