@@ -13,12 +13,14 @@ from app.config import ENV_PASSPHRASE, ENV_SECRET_STORE, AppConfig
 from app.domain.errors import DomainError, IntegrityFailure, SecretStoreUnavailable
 from app.ports import Clock, PasswordHasher, SecretStore, SystemClock
 from app.services import Services
+from app.services.approvals import ApprovalService
 from app.services.audit import AuditService
 from app.services.auth import AuthService, LoginPolicy
 from app.services.bank_data import BankDataService
 from app.services.connection_profiles import ConnectionProfileService
 from app.services.events import EventHub
 from app.services.master_data import MasterDataService
+from app.services.payments import PaymentService
 from app.services.setup import SetupService
 from app.services.users import UserService
 from storage.db import Ledger, open_ledger
@@ -190,6 +192,8 @@ def open_app(config: AppConfig, *, secret_store: SecretStore | None = None, cloc
                                                      is_demo=lambda: config.demo or setup.is_demo())
         services.events = EventHub()
         services.bank_data = BankDataService(uow, connectors, clock, events=services.events)
+        services.payments = PaymentService(uow, clock, events=services.events)
+        services.approvals = ApprovalService(uow, services.auth, clock, events=services.events)
     except BaseException:
         ledger.dispose()
         raise

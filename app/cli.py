@@ -514,6 +514,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_bank(sub, add)
 
+    from app.cli_payments import register as register_payments
+
+    register_payments(sub, add)
+
     sp = sub.add_parser("sandbox-bank", help="the sandbox bank server (init, serve, faults, report, ...)",
                         add_help=False)
     sp.add_argument("rest", nargs=argparse.REMAINDER)

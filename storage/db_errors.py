@@ -23,7 +23,16 @@ UNIQUE_FIELDS = {
     "uq_payees_org_id_account_number_cnaps_code": "account_number",
     "uq_payment_requests_debit_account_id_client_reference": "client_reference",
     "uq_approvals_payment_id_level_content_hash": "level",
+    "uq_approvals_active_approver": "approver_id",
+    "uq_approval_policies_version": "version",
     "pk_user_roles": "role",
+}
+# Payment and approval rules enforced by the triggers of migration 0004.
+PAYMENT_RULES = {
+    "APPROVAL_BINDING": "an approval must bind the current content of a payment that awaits approval",
+    "APPROVAL_IMMUTABLE": "an approval decision cannot be changed, and a voided approval cannot be revived",
+    "APPROVALS_NOT_VOIDED": "the payment content changed while approvals of the old content were still valid",
+    "PAYMENT_CONTENT_FROZEN": "the payment content can only change with a new content hash, before approval",
 }
 IGNORED_IN_MESSAGE = {"org_id", "debit_account_id", "payment_id", "user_id"}
 
@@ -71,8 +80,14 @@ def translate_integrity_error(exc: IntegrityError, what: str) -> BankDirectError
     text = str(orig)
     sqlstate = getattr(orig, "sqlstate", None)
     if "SOD_VIOLATION" in text:
+        if "signer" in text:
+            return PermissionDenied("the signer of a payment must be neither its maker nor one of its approvers "
+                                    "(separation of duties)", code="SOD_VIOLATION")
         return PermissionDenied("the maker of a payment cannot approve it (separation of duties)",
                                 code="SOD_VIOLATION")
+    for code, message in PAYMENT_RULES.items():
+        if code in text:
+            return Conflict(code, message)
     if "AUDIT_APPEND_ONLY" in text:
         return IntegrityFailure("audit entries cannot be changed or deleted", code="AUDIT_APPEND_ONLY")
     if sqlstate == "23505" or "UNIQUE constraint failed" in text:

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -167,6 +168,16 @@ class PaymentRequestRow(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    # migration 0004: what the approval policy asked at submission, the audited duplicate override, the signer
+    duplicate_override: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    policy_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    required_approvals: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
+    required_role: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    signer_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+_LIVE_APPROVAL = "voided_at IS NULL AND decision = 'approved'"
 
 
 class ApprovalRow(Base):
@@ -180,6 +191,9 @@ class ApprovalRow(Base):
         UniqueConstraint("payment_id", "level", "content_hash"),
         CheckConstraint(_in("decision", DECISION_VALUES), name="decision_known"),
         CheckConstraint("level >= 1", name="level_positive"),
+        # one person approves one payment content once (migration 0004)
+        Index("uq_approvals_active_approver", "payment_id", "approver_id", "content_hash", unique=True,
+              sqlite_where=text(_LIVE_APPROVAL), postgresql_where=text(_LIVE_APPROVAL)),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -190,6 +204,26 @@ class ApprovalRow(Base):
     content_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     comment: Mapped[str | None] = mapped_column(Text, nullable=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    # migration 0004: voided approvals stay, marked; the policy's named role if the approver held it
+    voided_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    void_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    approver_role: Mapped[str | None] = mapped_column(String(16), nullable=True)
+
+
+class ApprovalPolicyRow(Base):
+    """One version of the approval policy (migration 0004). A new row per edit; rows are never updated."""
+
+    __tablename__ = "approval_policies"
+    __table_args__ = (
+        UniqueConstraint("version"),
+        CheckConstraint("version >= 1", name="version_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    rules_json: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    created_by: Mapped[str] = mapped_column(String(64), nullable=False)
 
 
 class PaymentStatusHistoryRow(Base):

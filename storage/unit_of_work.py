@@ -18,6 +18,11 @@ from storage.bank_repositories import (
 )
 from storage.db_errors import translate_database_error, translate_operational_error
 from storage.engine import READ_ONLY_OPTION
+from storage.payment_repositories import (
+    SqlApprovalPolicyRepository,
+    SqlApprovalRepository,
+    SqlPaymentRepository,
+)
 from storage.repositories import (
     SqlBankAccountRepository,
     SqlOrganizationRepository,
@@ -44,6 +49,9 @@ class SqlUnitOfWork:
     balances: SqlBalanceRepository
     transactions: SqlTransactionRepository
     message_log: SqlMessageLogRepository
+    payments: SqlPaymentRepository
+    approvals: SqlApprovalRepository
+    approval_policies: SqlApprovalPolicyRepository
 
     def __init__(self, engine: Engine, audit_key: bytes, clock: Clock, *, read_only: bool = False):
         self._engine = engine.execution_options(**{READ_ONLY_OPTION: bool(read_only)})
@@ -73,6 +81,9 @@ class SqlUnitOfWork:
         self.balances = SqlBalanceRepository(session)
         self.transactions = SqlTransactionRepository(session)
         self.message_log = SqlMessageLogRepository(session)
+        self.payments = SqlPaymentRepository(session, self._clock)
+        self.approvals = SqlApprovalRepository(session, self._clock)
+        self.approval_policies = SqlApprovalPolicyRepository(session)
         return self
 
     def commit(self) -> None:

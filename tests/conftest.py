@@ -96,3 +96,51 @@ def sandbox_demo(tmp_path_factory):
     yield ctx, state
     proc.stop()
     ctx.close()
+
+
+# -- payments and approvals (added with the payment-request work) ---------------------------------------------
+PAYMENT_USER_PASSWORD = "user-password-1"
+
+
+@pytest.fixture
+def payment_world(services, admin_actor):
+    """Users maker, maker2, approver1..3, boss (approver + admin), signer (all PAYMENT_USER_PASSWORD), one CNY
+    account, one USD account and two payees. ``w.actor(name)`` logs in; ``w.fields(**overrides)`` is a valid
+    voucher form (amount 1234.56 to payee 1 from the CNY account)."""
+    from types import SimpleNamespace
+
+    from app.domain.identifiers import cnaps_check_digit
+    from app.domain.users import Role
+
+    def code(first11: str) -> str:
+        return first11 + cnaps_check_digit(first11)
+
+    for name, roles in (("maker", [Role.MAKER]), ("maker2", [Role.MAKER]), ("approver1", [Role.APPROVER]),
+                        ("approver2", [Role.APPROVER]), ("approver3", [Role.APPROVER]),
+                        ("boss", [Role.APPROVER, Role.ADMIN]), ("signer", [Role.SIGNER])):
+        services.users.add_user(admin_actor, name, name, PAYMENT_USER_PASSWORD, roles)
+    md = services.master_data
+    acc = md.add_account(admin_actor, {"bank_name": "招商银行", "branch_name": "招商银行深圳分行", "cnaps_code":
+                                       code("30858400001"), "account_number": "755900000000001",
+                                       "account_name": "测试有限公司", "currency": "CNY"}).entity
+    usd = md.add_account(admin_actor, {"bank_name": "中国银行", "branch_name": "中国银行深圳分行", "cnaps_code":
+                                       code("10458400087"), "account_number": "745600000001",
+                                       "account_name": "测试有限公司", "currency": "USD"}).entity
+    payee = md.add_payee(admin_actor, {"name": "深圳市华强电子有限公司", "account_number": "6222000011112222",
+                                       "bank_name": "中国工商银行", "cnaps_code": code("10210000023")}).entity
+    payee2 = md.add_payee(admin_actor, {"name": "上海浦江物流有限公司", "account_number": "6222000033334444",
+                                        "bank_name": "中国建设银行", "cnaps_code": code("10529000045")}).entity
+    actors: dict = {}
+
+    def actor(name: str):
+        if name not in actors:
+            actors[name] = services.auth.login(name, PAYMENT_USER_PASSWORD)
+        return actors[name]
+
+    def fields(**overrides) -> dict:
+        f = {"debit_account_id": acc.id, "payee_id": payee.id, "amount": "1234.56", "purpose": "货款"}
+        f.update(overrides)
+        return f
+
+    return SimpleNamespace(services=services, admin=admin_actor, account=acc, usd_account=usd, payee=payee,
+                           payee2=payee2, actor=actor, fields=fields)

@@ -13,11 +13,14 @@ Leaving the ``with`` block without ``commit()`` rolls back.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from app.domain.approval_policy import ApprovalPolicy
 from app.domain.audit import AuditEntry, AuditVerification
 from app.domain.master_data import BankAccount, Organization, Payee
+from app.domain.payment import PaymentStatus
+from app.domain.payment_request import Approval, PaymentRequest, StatusChange
 from app.domain.users import Actor, Role, User, UserCredentials
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -89,6 +92,43 @@ class PayeeRepository(Protocol):
     def set_active(self, payee_id: int, active: bool) -> None: ...
 
 
+class PaymentRepository(Protocol):
+    """Payment requests. ``fields``: debit_account_id, payee_id, amount_minor, currency, purpose, requested_date,
+    urgent. Versioned writes raise ``Conflict("STALE_VERSION")`` when the row changed since it was read."""
+
+    def get(self, payment_id: int, *, for_update: bool = False) -> PaymentRequest | None: ...
+    def get_many(self, ids: Sequence[int]) -> list[PaymentRequest]: ...
+    def list(self, status: PaymentStatus | None = None, maker_id: int | None = None,
+             limit: int = 10_000) -> list[PaymentRequest]: ...
+    def count_by_status(self) -> dict[str, int]: ...
+    def find_similar(self, payee_id: int, amount_minor: int, date_from: date, date_to: date,
+                     exclude_id: int | None, exclude_statuses: Sequence[str]) -> list[PaymentRequest]: ...
+    def add(self, org_id: int, maker_id: int, fields: dict[str, Any], content_hash: str, *,
+            duplicate_override: bool) -> PaymentRequest: ...
+    def update_content(self, payment_id: int, expected_version: int, fields: dict[str, Any], content_hash: str,
+                       *, duplicate_override: bool) -> PaymentRequest: ...
+    def set_status(self, payment_id: int, expected_version: int, status: PaymentStatus,
+                   **extra: Any) -> PaymentRequest: ...
+    def add_history(self, payment_id: int, from_status: PaymentStatus | None, to_status: PaymentStatus,
+                    actor: str, detail: str | None = None) -> StatusChange: ...
+    def history(self, payment_id: int) -> list[StatusChange]: ...
+
+
+class ApprovalRepository(Protocol):
+    def for_payment(self, payment_id: int) -> list[Approval]: ...
+    def active_approvers(self, payment_ids: Sequence[int]) -> dict[int, set[int]]: ...
+    def add(self, payment_id: int, approver_id: int, decision: str, content_hash: str, comment: str | None,
+            approver_role: str | None = None) -> Approval: ...
+    def void_active(self, payment_id: int, reason: str) -> int: ...
+
+
+class ApprovalPolicyRepository(Protocol):
+    def current(self) -> ApprovalPolicy | None: ...
+    def get(self, version: int) -> ApprovalPolicy | None: ...
+    def list(self) -> list[ApprovalPolicy]: ...
+    def add_version(self, policy: ApprovalPolicy, created_by: str, at: datetime) -> ApprovalPolicy: ...
+
+
 class AuditLog(Protocol):
     def append(self, actor: Actor, action: str, object_type: str | None = None,
                object_id: str | None = None, payload: dict | None = None) -> AuditEntry:
@@ -110,6 +150,9 @@ class UnitOfWork(Protocol):
     balances: BalanceRepository
     transactions: TransactionRepository
     message_log: MessageLogRepository
+    payments: PaymentRepository
+    approvals: ApprovalRepository
+    approval_policies: ApprovalPolicyRepository
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...

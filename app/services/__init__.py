@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
+    from app.services.approvals import ApprovalService
     from app.services.audit import AuditService
     from app.services.auth import AuthService
     from app.services.bank_data import BankDataService
     from app.services.connection_profiles import ConnectionProfileService
     from app.services.events import EventHub
     from app.services.master_data import MasterDataService
+    from app.services.payments import PaymentService
     from app.services.setup import SetupService
     from app.services.users import UserService
 
@@ -32,3 +34,5 @@ class Services:
     profiles: ConnectionProfileService | None = None  # bank connection profiles, certificates, test tool
     bank_data: BankDataService | None = None  # balances, transaction details, message log
     events: EventHub | None = None  # what services announce (the UI's event bridge listens)
+    payments: PaymentService | None = None  # payment requests: create, edit, submit, list, show
+    approvals: ApprovalService | None = None  # approval inbox, approve / reject, approval policy versions

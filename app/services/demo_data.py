@@ -103,6 +103,48 @@ def populate_demo(services: Services, admin_username: str = "admin") -> None:
     if services.master_data.count_payees(admin, include_inactive=True) == 0:
         for row in demo_payees():
             services.master_data.add_payee(admin, row)
+    populate_demo_payments(services, admin)
+
+
+# Demo payment requests: (payee index, amount, purpose, urgent, what happens to it).
+DEMO_PAYMENTS = [
+    (0, "12800.00", "电子元器件货款", False, "draft"),
+    (1, "3650.50", "软件服务费", False, "pending"),              # awaits approver1 (or 2, 3)
+    (2, "86000.00", "物流运输费", True, "pending_one_approved"),  # approver1 approved; awaits a second approver
+    (3, "4200.00", "化工原料采购款", False, "approved"),          # ready for the signer
+    (4, "9999.00", "茶叶采购款", False, "rejected"),
+]
+
+
+def populate_demo_payments(services: Services, admin: Actor) -> None:
+    """The default approval policy (version 1) and a few payment requests in various states (idempotent)."""
+    if services.payments is None or services.approvals is None:
+        return
+    if services.approvals.list_policies(admin)[0].version == 0:
+        from app.domain.approval_policy import DEFAULT_POLICY
+
+        services.approvals.save_policy(admin, DEFAULT_POLICY.to_dict())
+    if services.payments.list(admin):
+        return
+    login = services.auth.login
+    maker = login("maker", DEMO_PASSWORD)
+    approver1 = login("approver1", DEMO_PASSWORD)
+    account = next(a for a in services.master_data.list_accounts(admin) if a.currency == "CNY")
+    payees = services.master_data.search_payees(admin, "", 0, 100)
+    names = [row["name"] for row in demo_payees()]
+    by_name = {p.name: p for p in payees}
+    for index, amount, purpose, urgent, fate in DEMO_PAYMENTS:
+        payee = by_name[names[index]]
+        payment = services.payments.create(maker, {"debit_account_id": account.id, "payee_id": payee.id,
+                                                   "amount": amount, "purpose": purpose, "urgent": urgent},
+                                           override_duplicate=True).entity
+        if fate == "draft":
+            continue
+        services.payments.submit(maker, payment.id, override_duplicate=True)
+        if fate in ("approved", "pending_one_approved"):
+            services.approvals.approve(approver1, [payment.id], password=DEMO_PASSWORD)
+        elif fate == "rejected":
+            services.approvals.reject(approver1, payment.id, "请补充采购合同后重新提交")
 
 
 # Opening balances of the demo accounts in the sandbox bank (minor units), by account number.
