@@ -25,6 +25,7 @@ from ui.event_bridge import EventBridge
 from ui.ops import tracker
 from ui.views.accounts import AccountsView
 from ui.views.admin import AdminView
+from ui.views.approvals import ApprovalsView
 from ui.views.audit import AuditView
 from ui.views.bank_connections import TABS as BANK_TABS
 from ui.views.bank_connections import BankConnectionsView
@@ -32,6 +33,7 @@ from ui.views.dashboard import DashboardView
 from ui.views.not_available import NotAvailablePage
 from ui.views.payees import PayeesView
 from ui.views.transactions import TransactionsView
+from ui.views.vouchers import VouchersView
 from ui.widgets.roles import roles_text
 
 translate = QCoreApplication.translate
@@ -54,10 +56,21 @@ def _needs_bank_services(factory: PageFactory) -> PageFactory:
     return build
 
 
+def _needs_payment_services(factory: PageFactory, title: str) -> PageFactory:
+    """Voucher and approval pages need ``services.payments`` and ``services.approvals``."""
+    def build(services: Services, actor: Actor, parent: QWidget) -> QWidget:
+        if getattr(services, "payments", None) is None or getattr(services, "approvals", None) is None:
+            return NotAvailablePage(translate("Area", title), parent)
+        return factory(services, actor, parent)
+    return build
+
+
 AREAS: tuple[Area, ...] = (
     Area("dashboard", QT_TRANSLATE_NOOP("Area", "Dashboard"), DashboardView),
-    Area("vouchers", QT_TRANSLATE_NOOP("Area", "Payment vouchers"), None),
-    Area("approvals", QT_TRANSLATE_NOOP("Area", "Approval inbox"), None),
+    Area("vouchers", QT_TRANSLATE_NOOP("Area", "Payment vouchers"),
+         _needs_payment_services(VouchersView, "Payment vouchers")),
+    Area("approvals", QT_TRANSLATE_NOOP("Area", "Approval inbox"),
+         _needs_payment_services(ApprovalsView, "Approval inbox")),
     Area("signing", QT_TRANSLATE_NOOP("Area", "USB-key signing"), None),
     Area("monitor", QT_TRANSLATE_NOOP("Area", "Payment monitor"), None),
     Area("receipts", QT_TRANSLATE_NOOP("Area", "Electronic receipts"), None),
@@ -198,7 +211,8 @@ class MainWindow(QMainWindow):
 
     # Which open pages show what an event changed; they reload in the background (no manual refresh needed).
     EVENT_PAGES = {"balances_refreshed": ("accounts", "dashboard"),
-                   "transactions_fetched": ("transactions",)}
+                   "transactions_fetched": ("transactions",),
+                   "payments_changed": ("vouchers", "approvals")}
 
     def _on_event_bridge_event(self, name: str, payload: dict) -> None:
         for key in self.EVENT_PAGES.get(name, ()):

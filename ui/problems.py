@@ -75,6 +75,35 @@ CODE_TEXTS: dict[str, str] = {
     "KEY_MISMATCH": QT_TRANSLATE_NOOP("Problem", "The private key does not belong to this certificate."),
     "KEY_MISSING": QT_TRANSLATE_NOOP("Problem", "The private key is missing: give the key file or a PKCS#12 file."),
     "NO_PROFILE": QT_TRANSLATE_NOOP("Problem", "This account has no connection profile: link it to one first."),
+    # amounts (RELIABILITY.md §2), vouchers and approvals
+    "AMOUNT_FORMAT": QT_TRANSLATE_NOOP("Problem", "Not an amount: use ASCII digits 0-9 and an optional '.' with 1 or 2 "
+                                                  "decimals, e.g. 1234.56 (no full-width digits, exponent or words)."),
+    "AMOUNT_SCALE": QT_TRANSLATE_NOOP("Problem", "At most 2 decimal places; the amount is never rounded."),
+    "AMOUNT_RANGE": QT_TRANSLATE_NOOP("Problem", "The amount is larger than the allowed maximum."),
+    "AMOUNT_NOT_POSITIVE": QT_TRANSLATE_NOOP("Problem", "The amount must be greater than zero."),
+    "AMOUNT_SEPARATOR": QT_TRANSLATE_NOOP("Problem", "Write the amount without thousands separators or a decimal "
+                                                     "comma, e.g. 1000.00."),
+    "AMOUNT_MISMATCH": QT_TRANSLATE_NOOP("Problem", "The amount in words differs from the amount in figures."),
+    "DATE_FORMAT": QT_TRANSLATE_NOOP("Problem", "Write the date as YYYY-MM-DD."),
+    "DATE_PAST": QT_TRANSLATE_NOOP("Problem", "The execution date is in the past."),
+    "DATE_RANGE": QT_TRANSLATE_NOOP("Problem", "The execution date is too far ahead (at most one year)."),
+    "FIELD_VALUE": QT_TRANSLATE_NOOP("Problem", "Choose a valid value."),
+    "ACCOUNT_INACTIVE": QT_TRANSLATE_NOOP("Problem", "This account is deactivated."),
+    "PAYEE_INACTIVE": QT_TRANSLATE_NOOP("Problem", "This payee is deactivated."),
+    "DUPLICATE_SUSPECT": QT_TRANSLATE_NOOP("Problem", "Possible duplicate: a payment of the same amount to the same "
+                                                      "payee exists within the duplicate window."),
+    "NOT_MAKER": QT_TRANSLATE_NOOP("Problem", "Only the maker of this payment may change or submit it."),
+    "PAYMENT_NOT_EDITABLE": QT_TRANSLATE_NOOP("Problem", "This payment can no longer be changed."),
+    "NOT_PENDING": QT_TRANSLATE_NOOP("Problem", "This payment is no longer awaiting approval."),
+    "ALREADY_APPROVED": QT_TRANSLATE_NOOP("Problem", "You already approved this payment."),
+    "CONTENT_CHANGED": QT_TRANSLATE_NOOP("Problem", "The payee's or account's bank details changed after the payment "
+                                                    "was submitted; its maker must save and submit it again."),
+    "SOD_VIOLATION": QT_TRANSLATE_NOOP("Problem", "Refused: you made this payment, so you cannot approve or reject "
+                                                  "it (separation of duties)."),
+    "PASSWORD_REQUIRED": QT_TRANSLATE_NOOP("Problem", "Approving this amount needs your password again."),
+    "COMMENT_REQUIRED": QT_TRANSLATE_NOOP("Problem", "A rejection needs a comment for the maker."),
+    "ILLEGAL_TRANSITION": QT_TRANSLATE_NOOP("Problem", "This step is not possible in the payment's current status."),
+    "ACCOUNT_LOCKED": QT_TRANSLATE_NOOP("Problem", "This user is locked after too many wrong passwords."),
 }
 
 

@@ -280,75 +280,199 @@
     </message>
 </context>
 <context>
-    <name>Area</name>
+    <name>ApprovalsView</name>
     <message>
-        <location filename="../../ui/main_window.py" line="51"/>
-        <location filename="../../ui/main_window.py" line="67"/>
-        <source>Bank connections</source>
-        <translation>银行连接</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="57"/>
-        <source>Dashboard</source>
-        <translation>仪表盘</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="58"/>
-        <source>Payment vouchers</source>
-        <translation>付款凭证</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="59"/>
+        <location filename="../../ui/views/approvals.py" line="59"/>
         <source>Approval inbox</source>
         <translation>审批</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="60"/>
+        <location filename="../../ui/views/approvals.py" line="70"/>
+        <source>Awaiting my approval</source>
+        <translation>待我审批</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approvals.py" line="71"/>
+        <source>All payments awaiting approval</source>
+        <translation>全部待审批付款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approvals.py" line="75"/>
+        <location filename="../../ui/views/approvals.py" line="182"/>
+        <source>All debit accounts</source>
+        <translation>全部付款账户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approvals.py" line="79"/>
+        <source>Filter by payee, account, purpose, amount or maker…</source>
+        <translation>按收款人、账号、用途、金额或经办人筛选…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approvals.py" line="82"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approvals.py" line="120"/>
+        <source>Approve selected</source>
+        <translation>批准所选</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approvals.py" line="122"/>
+        <source>Reject…</source>
+        <translation>驳回…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approvals.py" line="172"/>
+        <source>Only approvers can use the approval inbox.</source>
+        <translation>只有审批人可以使用审批箱。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approvals.py" line="192"/>
+        <source>Awaiting me</source>
+        <translation>待我审批</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approvals.py" line="193"/>
+        <source>Approved by me, awaiting others</source>
+        <translation>我已批准、待他人审批</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approvals.py" line="194"/>
+        <source>My own, awaiting others</source>
+        <translation>本人经办、待他人审批</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approvals.py" line="195"/>
+        <source>All awaiting approval</source>
+        <translation>全部待审批</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approvals.py" line="196"/>
+        <source>Approved</source>
+        <translation>已批准</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approvals.py" line="197"/>
+        <source>Rejected</source>
+        <translation>已驳回</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approvals.py" line="226"/>
+        <source>{n} payments shown</source>
+        <translation>显示 {n} 笔付款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approvals.py" line="233"/>
+        <source>{n} selected · total {total}</source>
+        <translation>已选 {n} 笔 · 合计 {total}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approvals.py" line="259"/>
+        <source>Approving payments above {threshold} needs your password again (payments {ids}).</source>
+        <translation>批准金额超过 {threshold} 的付款需要再次输入密码（付款 {ids}）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approvals.py" line="271"/>
+        <source>Approving…</source>
+        <translation>正在审批…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approvals.py" line="275"/>
+        <source>Approved: {done}</source>
+        <translation>已批准：{done}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approvals.py" line="283"/>
+        <source>Wrong password: nothing was approved.</source>
+        <translation>密码错误：未批准任何付款。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approvals.py" line="287"/>
+        <source>The last approval of this payment must come from an approver holding the role the policy names.</source>
+        <translation>此付款的最后一次批准必须由持有审批策略指定角色的审批人作出。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approvals.py" line="291"/>
+        <source>Refused — nothing was approved:</source>
+        <translation>已拒绝 — 未批准任何付款：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approvals.py" line="306"/>
+        <source>Rejected and returned to the maker: {ids}</source>
+        <translation>已驳回并退回经办人：{ids}</translation>
+    </message>
+</context>
+<context>
+    <name>Area</name>
+    <message>
+        <location filename="../../ui/main_window.py" line="54"/>
+        <location filename="../../ui/main_window.py" line="81"/>
+        <source>Bank connections</source>
+        <translation>银行连接</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="69"/>
+        <source>Dashboard</source>
+        <translation>仪表盘</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="70"/>
+        <source>Payment vouchers</source>
+        <translation>付款凭证</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="72"/>
+        <source>Approval inbox</source>
+        <translation>审批</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="74"/>
         <source>USB-key signing</source>
         <translation>U盾签名</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="61"/>
+        <location filename="../../ui/main_window.py" line="75"/>
         <source>Payment monitor</source>
         <translation>支付监控</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="62"/>
+        <location filename="../../ui/main_window.py" line="76"/>
         <source>Electronic receipts</source>
         <translation>电子回单</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="63"/>
+        <location filename="../../ui/main_window.py" line="77"/>
         <source>Reconciliation</source>
         <translation>对账</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="64"/>
+        <location filename="../../ui/main_window.py" line="78"/>
         <source>Accounts and balances</source>
         <translation>账户与余额</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="65"/>
+        <location filename="../../ui/main_window.py" line="79"/>
         <source>Payees</source>
         <translation>收款人</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="66"/>
+        <location filename="../../ui/main_window.py" line="80"/>
         <source>Transaction details</source>
         <translation>交易明细</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="68"/>
+        <location filename="../../ui/main_window.py" line="82"/>
         <source>Risk and alerts</source>
         <translation>风险与预警</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="69"/>
+        <location filename="../../ui/main_window.py" line="83"/>
         <source>Audit log</source>
         <translation>审计日志</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="70"/>
+        <location filename="../../ui/main_window.py" line="84"/>
         <source>Administration</source>
         <translation>系统管理</translation>
     </message>
@@ -951,52 +1075,52 @@ Please send this file to your administrator.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="86"/>
+        <location filename="../../ui/main_window.py" line="100"/>
         <source>BankDirect</source>
         <translation>银企直联</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="88"/>
+        <location filename="../../ui/main_window.py" line="102"/>
         <source>{title} — DEMO</source>
         <translation>{title} — 演示</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="120"/>
+        <location filename="../../ui/main_window.py" line="138"/>
         <source>DEMO — not real money</source>
         <translation>演示 — 非真实资金</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="128"/>
+        <location filename="../../ui/main_window.py" line="146"/>
         <source>{user} ({roles})</source>
         <translation>{user}（{roles}）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="133"/>
+        <location filename="../../ui/main_window.py" line="151"/>
         <source>Ledger: {ledger}</source>
         <translation>账套：{ledger}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="140"/>
+        <location filename="../../ui/main_window.py" line="158"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="141"/>
+        <location filename="../../ui/main_window.py" line="159"/>
         <source>Settings…</source>
         <translation>设置…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="145"/>
+        <location filename="../../ui/main_window.py" line="163"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="149"/>
+        <location filename="../../ui/main_window.py" line="167"/>
         <source>&amp;Go</source>
         <translation>转到(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="205"/>
+        <location filename="../../ui/main_window.py" line="235"/>
         <source>Working…</source>
         <translation>处理中…</translation>
     </message>
@@ -1164,6 +1288,82 @@ Please send this file to your administrator.</source>
     </message>
 </context>
 <context>
+    <name>PassphraseDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/passphrase_dialog.py" line="26"/>
+        <source>BankDirect — secret vault</source>
+        <translation>银企直联 — 密钥保险库</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/passphrase_dialog.py" line="30"/>
+        <source>This computer has no operating-system keystore. Enter the passphrase of BankDirect&apos;s secret vault.</source>
+        <translation>此电脑没有操作系统密钥库。请输入银企直联密钥保险库的口令。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/passphrase_dialog.py" line="32"/>
+        <source>This computer has no operating-system keystore. Choose a passphrase for BankDirect&apos;s secret vault (at least {n} characters). Keep it safe: without it the ledger&apos;s keys cannot be opened.</source>
+        <translation>此电脑没有操作系统密钥库。请为银企直联密钥保险库设置口令（至少 {n} 个字符）。请妥善保管：没有它，账套的密钥将无法打开。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/passphrase_dialog.py" line="42"/>
+        <source>Passphrase</source>
+        <translation>口令</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/passphrase_dialog.py" line="47"/>
+        <source>Repeat</source>
+        <translation>再次输入</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/passphrase_dialog.py" line="64"/>
+        <source>Enter the passphrase.</source>
+        <translation>请输入口令。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/passphrase_dialog.py" line="67"/>
+        <source>Use at least {n} characters.</source>
+        <translation>至少使用 {n} 个字符。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/passphrase_dialog.py" line="70"/>
+        <source>The two passphrases differ.</source>
+        <translation>两次输入的口令不一致。</translation>
+    </message>
+</context>
+<context>
+    <name>PasswordDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/password_dialog.py" line="21"/>
+        <source>Confirm with your password</source>
+        <translation>请输入密码确认</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/password_dialog.py" line="30"/>
+        <source>User: {user}</source>
+        <translation>用户：{user}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/password_dialog.py" line="36"/>
+        <source>Your log-in password</source>
+        <translation>您的登录密码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/password_dialog.py" line="47"/>
+        <source>Confirm</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/password_dialog.py" line="50"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/password_dialog.py" line="59"/>
+        <source>Enter your password.</source>
+        <translation>请输入密码。</translation>
+    </message>
+</context>
+<context>
     <name>PayeeDialog</name>
     <message>
         <location filename="../../ui/dialogs/payee_dialog.py" line="22"/>
@@ -1244,6 +1444,19 @@ Please send this file to your administrator.</source>
         <location filename="../../ui/dialogs/payee_dialog.py" line="35"/>
         <source>Personal</source>
         <translation>对私</translation>
+    </message>
+</context>
+<context>
+    <name>PayeePicker</name>
+    <message>
+        <location filename="../../ui/dialogs/payee_picker.py" line="41"/>
+        <source>Type a name, account number or bank to search…</source>
+        <translation>输入户名、账号或银行进行搜索…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/payee_picker.py" line="44"/>
+        <source>New payee…</source>
+        <translation>新增收款人…</translation>
     </message>
 </context>
 <context>
@@ -1352,6 +1565,265 @@ Please send this file to your administrator.</source>
         <location filename="../../ui/views/payees.py" line="191"/>
         <source>Exporting…</source>
         <translation>正在导出…</translation>
+    </message>
+</context>
+<context>
+    <name>PaymentColumns</name>
+    <message>
+        <location filename="../../ui/views/payment_columns.py" line="60"/>
+        <source>Real-time</source>
+        <translation>实时</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_columns.py" line="60"/>
+        <source>Normal</source>
+        <translation>普通</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_columns.py" line="70"/>
+        <source>No.</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_columns.py" line="71"/>
+        <source>Execution date</source>
+        <translation>执行日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_columns.py" line="73"/>
+        <source>Payee</source>
+        <translation>收款人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_columns.py" line="74"/>
+        <source>Payee account</source>
+        <translation>收款账号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_columns.py" line="76"/>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_columns.py" line="77"/>
+        <source>Currency</source>
+        <translation>币种</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_columns.py" line="78"/>
+        <source>Purpose</source>
+        <translation>用途</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_columns.py" line="79"/>
+        <source>Urgency</source>
+        <translation>时效</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_columns.py" line="80"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_columns.py" line="84"/>
+        <source>Maker</source>
+        <translation>经办人</translation>
+    </message>
+</context>
+<context>
+    <name>PaymentDetail</name>
+    <message>
+        <location filename="../../ui/views/payment_detail.py" line="36"/>
+        <source>Payee</source>
+        <translation>收款人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_detail.py" line="38"/>
+        <source>Debit account</source>
+        <translation>付款账户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_detail.py" line="40"/>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_detail.py" line="42"/>
+        <source>In words</source>
+        <translation>大写金额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_detail.py" line="43"/>
+        <source>Purpose</source>
+        <translation>用途</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_detail.py" line="44"/>
+        <source>Execution date</source>
+        <translation>执行日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_detail.py" line="45"/>
+        <source>Urgency</source>
+        <translation>时效</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_detail.py" line="46"/>
+        <source>Maker</source>
+        <translation>经办人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_detail.py" line="47"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_detail.py" line="51"/>
+        <source>{n} of {m} approvals</source>
+        <translation>已批准 {n} / 需 {m} 人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_detail.py" line="54"/>
+        <source>one approver must hold the role {role}</source>
+        <translation>其中一位审批人须持有角色 {role}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_detail.py" line="56"/>
+        <source>Approvals</source>
+        <translation>审批进度</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_detail.py" line="57"/>
+        <source>Payment #{id}</source>
+        <translation>付款 #{id}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_detail.py" line="63"/>
+        <source>You made this payment: you cannot approve or reject it (separation of duties).</source>
+        <translation>此付款由您经办：您不能批准或驳回（不相容职务分离）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_detail.py" line="67"/>
+        <source>Warnings</source>
+        <translation>警告</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_detail.py" line="71"/>
+        <source>Decisions</source>
+        <translation>审批记录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_detail.py" line="74"/>
+        <source>No decision yet.</source>
+        <translation>尚无审批记录。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_detail.py" line="79"/>
+        <source>approved</source>
+        <translation>批准</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_detail.py" line="80"/>
+        <source>rejected</source>
+        <translation>驳回</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_detail.py" line="86"/>
+        <source>void</source>
+        <translation>已作废</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_detail.py" line="90"/>
+        <source>History</source>
+        <translation>状态历史</translation>
+    </message>
+</context>
+<context>
+    <name>PaymentStatus</name>
+    <message>
+        <location filename="../../ui/views/payment_columns.py" line="26"/>
+        <source>Draft</source>
+        <translation>草稿</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_columns.py" line="27"/>
+        <source>Awaiting approval</source>
+        <translation>待审批</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_columns.py" line="28"/>
+        <source>Rejected</source>
+        <translation>已驳回</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_columns.py" line="29"/>
+        <source>Approved</source>
+        <translation>已批准</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_columns.py" line="30"/>
+        <source>Signed</source>
+        <translation>已签名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_columns.py" line="31"/>
+        <source>Queued</source>
+        <translation>排队待发</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_columns.py" line="32"/>
+        <source>Sending</source>
+        <translation>发送中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_columns.py" line="33"/>
+        <source>Outcome unknown</source>
+        <translation>结果未知</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_columns.py" line="34"/>
+        <source>Accepted by bank</source>
+        <translation>银行已受理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_columns.py" line="35"/>
+        <source>Awaiting bank authorization</source>
+        <translation>待银行授权</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_columns.py" line="36"/>
+        <source>Processing</source>
+        <translation>处理中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_columns.py" line="37"/>
+        <source>Succeeded</source>
+        <translation>成功</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_columns.py" line="38"/>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_columns.py" line="39"/>
+        <source>Partly succeeded</source>
+        <translation>部分成功</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_columns.py" line="40"/>
+        <source>Cancelled</source>
+        <translation>已撤销</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_columns.py" line="41"/>
+        <source>Expired</source>
+        <translation>已过期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_columns.py" line="42"/>
+        <source>Returned</source>
+        <translation>已退票</translation>
     </message>
 </context>
 <context>
@@ -1584,6 +2056,121 @@ Please send this file to your administrator.</source>
         <source>This account has no connection profile: link it to one first.</source>
         <translation>该账户尚未关联连接配置，请先关联。</translation>
     </message>
+    <message>
+        <location filename="../../ui/problems.py" line="79"/>
+        <source>Not an amount: use ASCII digits 0-9 and an optional &apos;.&apos; with 1 or 2 decimals, e.g. 1234.56 (no full-width digits, exponent or words).</source>
+        <translation>不是有效金额：请使用半角数字 0-9，小数点后最多 2 位，例如 1234.56（不能用全角数字、科学计数法或中文大写）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="81"/>
+        <source>At most 2 decimal places; the amount is never rounded.</source>
+        <translation>金额最多 2 位小数；系统不会自动四舍五入。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="82"/>
+        <source>The amount is larger than the allowed maximum.</source>
+        <translation>金额超过允许的上限。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="83"/>
+        <source>The amount must be greater than zero.</source>
+        <translation>金额必须大于零。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="84"/>
+        <source>Write the amount without thousands separators or a decimal comma, e.g. 1000.00.</source>
+        <translation>金额不能含千位分隔符或小数逗号，请写成 1000.00 这样的格式。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="86"/>
+        <source>The amount in words differs from the amount in figures.</source>
+        <translation>大写金额与小写金额不一致。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="87"/>
+        <source>Write the date as YYYY-MM-DD.</source>
+        <translation>日期格式应为 YYYY-MM-DD。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="88"/>
+        <source>The execution date is in the past.</source>
+        <translation>执行日期早于今天。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="89"/>
+        <source>The execution date is too far ahead (at most one year).</source>
+        <translation>执行日期太远（最多一年以内）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="90"/>
+        <source>Choose a valid value.</source>
+        <translation>请选择有效的值。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="91"/>
+        <source>This account is deactivated.</source>
+        <translation>该账户已停用。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="92"/>
+        <source>This payee is deactivated.</source>
+        <translation>该收款人已停用。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="93"/>
+        <source>Possible duplicate: a payment of the same amount to the same payee exists within the duplicate window.</source>
+        <translation>疑似重复：在重复检查期内已有付给同一收款人、金额相同的付款。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="95"/>
+        <source>Only the maker of this payment may change or submit it.</source>
+        <translation>只有此付款的经办人可以修改或提交。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="96"/>
+        <source>This payment can no longer be changed.</source>
+        <translation>此付款已不能修改。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="97"/>
+        <source>This payment is no longer awaiting approval.</source>
+        <translation>此付款已不在待审批状态。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="98"/>
+        <source>You already approved this payment.</source>
+        <translation>您已批准过此付款。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="99"/>
+        <source>The payee&apos;s or account&apos;s bank details changed after the payment was submitted; its maker must save and submit it again.</source>
+        <translation>提交后收款人或付款账户的银行信息已变更；需由经办人重新保存并提交。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="101"/>
+        <source>Refused: you made this payment, so you cannot approve or reject it (separation of duties).</source>
+        <translation>已拒绝：此付款由您经办，您不能批准或驳回（不相容职务分离）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="103"/>
+        <source>Approving this amount needs your password again.</source>
+        <translation>批准此金额需要再次输入密码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="104"/>
+        <source>A rejection needs a comment for the maker.</source>
+        <translation>驳回时必须填写给经办人的意见。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="105"/>
+        <source>This step is not possible in the payment&apos;s current status.</source>
+        <translation>付款当前状态下不能执行此操作。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="106"/>
+        <source>This user is locked after too many wrong passwords.</source>
+        <translation>密码错误次数过多，该用户已被锁定。</translation>
+    </message>
 </context>
 <context>
     <name>ProfileDialog</name>
@@ -1779,6 +2366,34 @@ Please send this file to your administrator.</source>
         <location filename="../../ui/views/bank_profiles.py" line="63"/>
         <source>Timeouts (s)</source>
         <translation>超时（秒）</translation>
+    </message>
+</context>
+<context>
+    <name>RejectDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/reject_dialog.py" line="25"/>
+        <source>Reject payments</source>
+        <translation>驳回付款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/reject_dialog.py" line="34"/>
+        <source>Reject payment(s) {ids} and return them to their maker. Tell the maker what to correct:</source>
+        <translation>驳回付款 {ids} 并退回经办人。请说明需要更正的内容：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/reject_dialog.py" line="41"/>
+        <source>Reason for the rejection (required)</source>
+        <translation>驳回理由（必填）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/reject_dialog.py" line="55"/>
+        <source>Reject</source>
+        <translation>驳回</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/reject_dialog.py" line="58"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
 </context>
 <context>
@@ -2088,6 +2703,187 @@ Please send this file to your administrator.</source>
         <location filename="../../ui/views/users.py" line="114"/>
         <source>Activate</source>
         <translation>启用</translation>
+    </message>
+</context>
+<context>
+    <name>VoucherDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="63"/>
+        <source>Payment voucher #{id}</source>
+        <translation>付款凭证 #{id}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="64"/>
+        <source>New payment voucher</source>
+        <translation>新建付款凭证</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="78"/>
+        <source>This payment was rejected. Correct it and submit it again; see the rejection comment in its history.</source>
+        <translation>此付款已被驳回。请更正后重新提交；驳回意见见其历史记录。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="87"/>
+        <source>Payee</source>
+        <translation>收款人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="88"/>
+        <source>Debit account</source>
+        <translation>付款账户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="90"/>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="90"/>
+        <source>e.g. 12345.67</source>
+        <translation>例如 12345.67</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="96"/>
+        <source>In words (大写)</source>
+        <translation>大写金额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="98"/>
+        <source>Purpose</source>
+        <translation>用途</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="99"/>
+        <source>e.g. 货款 (at most 30 Chinese characters)</source>
+        <translation>例如 货款（最多 30 个汉字）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="105"/>
+        <source>Execution date</source>
+        <translation>执行日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="106"/>
+        <source>Urgency</source>
+        <translation>时效</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="107"/>
+        <source>Normal</source>
+        <translation>普通</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="107"/>
+        <source>Real-time (urgent)</source>
+        <translation>实时（加急）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="108"/>
+        <source>I checked: this is not a duplicate payment</source>
+        <translation>我已核实：这不是重复付款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="122"/>
+        <source>Enter: next field · Ctrl+Enter: submit · Esc: cancel</source>
+        <translation>回车：下一项 · Ctrl+回车：提交 · Esc：取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="126"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="128"/>
+        <source>Save draft</source>
+        <translation>保存草稿</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="130"/>
+        <source>Submit for approval</source>
+        <translation>提交审批</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="173"/>
+        <source>This payment is {status} and can no longer be changed.</source>
+        <translation>此付款状态为 {status}，已不能修改。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="281"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="321"/>
+        <source>A similar payment exists. Check it, then tick &quot;not a duplicate&quot; to save anyway.</source>
+        <translation>已有类似付款。请核实后勾选“不是重复付款”再保存。</translation>
+    </message>
+</context>
+<context>
+    <name>VouchersView</name>
+    <message>
+        <location filename="../../ui/views/vouchers.py" line="51"/>
+        <source>Payment vouchers</source>
+        <translation>付款凭证</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/vouchers.py" line="58"/>
+        <source>All statuses</source>
+        <translation>全部状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/vouchers.py" line="64"/>
+        <source>Filter by payee, account, purpose or amount…</source>
+        <translation>按收款人、账号、用途或金额筛选…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/vouchers.py" line="67"/>
+        <source>New voucher…</source>
+        <translation>新建凭证…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/vouchers.py" line="69"/>
+        <source>Edit…</source>
+        <translation>修改…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/vouchers.py" line="71"/>
+        <source>Submit for approval</source>
+        <translation>提交审批</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/vouchers.py" line="73"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/vouchers.py" line="157"/>
+        <source>{n} payment requests</source>
+        <translation>共 {n} 笔付款申请</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/vouchers.py" line="159"/>
+        <source>{shown} of {n} payment requests</source>
+        <translation>显示 {shown} / 共 {n} 笔付款申请</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/vouchers.py" line="223"/>
+        <source>Payment #{id} was submitted for approval.</source>
+        <translation>付款 #{id} 已提交审批。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/vouchers.py" line="225"/>
+        <source>Payment #{id} was saved as {status}.</source>
+        <translation>付款 #{id} 已保存，状态：{status}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/vouchers.py" line="236"/>
+        <source>Submitting…</source>
+        <translation>正在提交…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/vouchers.py" line="241"/>
+        <source>Cannot submit; open the voucher to correct it:</source>
+        <translation>无法提交；请打开凭证更正：</translation>
     </message>
 </context>
 </TS>

@@ -13,7 +13,7 @@ from ui.ops import wait_idle
 from ui.signals import emit
 from ui.views.not_available import NotAvailablePage
 
-BUILT = {"dashboard", "accounts", "payees", "transactions", "bank", "audit", "admin"}
+BUILT = {"dashboard", "vouchers", "approvals", "accounts", "payees", "transactions", "bank", "audit", "admin"}
 
 
 def _window(qtbot, services, actor, settings):
