@@ -26,7 +26,7 @@ class PinDialog(QDialog):
         self.setWindowTitle(self.tr("USB key PIN"))
         self.setMinimumWidth(380)
         layout = QVBoxLayout(self)
-        intro = QLabel(self.tr("Enter the PIN of the USB key \u201c{label}\u201d to sign.").replace(
+        intro = QLabel(self.tr('Enter the PIN of the USB key "{label}" to sign.').replace(
             "{label}", token_label), self)
         intro.setWordWrap(True)
         layout.addWidget(intro)
