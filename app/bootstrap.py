@@ -22,6 +22,7 @@ from app.services.events import EventHub
 from app.services.master_data import MasterDataService
 from app.services.payments import PaymentService
 from app.services.setup import SetupService
+from app.services.signing import SigningService
 from app.services.users import UserService
 from storage.db import Ledger, open_ledger
 
@@ -51,6 +52,29 @@ def _credential_reader():
     from app.adapters.x509_credentials import X509CredentialReader
 
     return X509CredentialReader()
+
+
+def _signature_verifier():
+    from app.adapters.signature_verifier import X509SignatureVerifier
+
+    return X509SignatureVerifier()
+
+
+def _signer_provider(store: SecretStore, clock: Clock):
+    from app.adapters.signer_provider import ProfileSignerProvider
+
+    return ProfileSignerProvider(store, clock)
+
+
+def build_signing_service(uow, store: SecretStore, clock: Clock, connectors, events=None) -> SigningService:
+    """Batch signing: X.509 checks and per-user signers built lazily; batch size from the bank plugin."""
+    def batch_size(plugin_id: str | None) -> int:
+        if not plugin_id:
+            raise LookupError("no bank plugin")
+        return connectors.manifest(plugin_id).limits.max_batch_size
+
+    return SigningService(uow, clock, _Lazy(_signature_verifier), _Lazy(lambda: _signer_provider(store, clock)),
+                          events=events, batch_size_for=batch_size)
 
 
 def audit_key_name(ledger_id: str) -> str:
@@ -194,6 +218,7 @@ def open_app(config: AppConfig, *, secret_store: SecretStore | None = None, cloc
         services.bank_data = BankDataService(uow, connectors, clock, events=services.events)
         services.payments = PaymentService(uow, clock, events=services.events)
         services.approvals = ApprovalService(uow, services.auth, clock, events=services.events)
+        services.signing = build_signing_service(uow, store, clock, connectors, events=services.events)
     except BaseException:
         ledger.dispose()
         raise

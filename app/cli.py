@@ -518,6 +518,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_payments(sub, add)
 
+    from app.cli_signing import register as register_signing
+
+    register_signing(sub, add)
+
     sp = sub.add_parser("sandbox-bank", help="the sandbox bank server (init, serve, faults, report, ...)",
                         add_help=False)
     sp.add_argument("rest", nargs=argparse.REMAINDER)

@@ -222,6 +222,9 @@ def prepare_demo_sandbox(ctx, port: int | None) -> tuple[Path, int]:
     setup_demo_connection(ctx.services, {"ca": files.ca_pem, "client_cert": files.client_pem,
                                          "client_key": files.client_key_pem, "bank_cert": files.bank_signing_pem},
                           port, pins=[spki_pin_of_pem(files.server_pem.read_bytes())])
+    from app.cli_signing import provision_demo_signer
+
+    provision_demo_signer(ctx, files.state)  # the signer's USB token (SoftHSM2) or software key
     return files.state, port
 
 

@@ -33,6 +33,9 @@ PAYMENT_RULES = {
     "APPROVAL_IMMUTABLE": "an approval decision cannot be changed, and a voided approval cannot be revived",
     "APPROVALS_NOT_VOIDED": "the payment content changed while approvals of the old content were still valid",
     "PAYMENT_CONTENT_FROZEN": "the payment content can only change with a new content hash, before approval",
+    "SIGNED_BATCH_IMMUTABLE": "a signed batch and its payments' inclusion proofs cannot be changed or deleted",
+    "SIGNED_BATCH_SIGNER": "a payment in a signed batch must carry the batch's signer, and be neither made nor "
+                           "approved by that signer",
 }
 IGNORED_IN_MESSAGE = {"org_id", "debit_account_id", "payment_id", "user_id"}
 

@@ -345,3 +345,67 @@ class MessageLogRow(Base):
     size_bytes: Mapped[int] = mapped_column(Integer, nullable=False)
     headers_json: Mapped[str] = mapped_column(Text, nullable=False)
     body: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+# -- batch signing (migration 0005) -------------------------------------------------------------------------
+
+class SigningKeyProfileRow(Base):
+    """Where a user's signing key is. Never a PIN; a software key's password is in the SecretStore."""
+
+    __tablename__ = "signing_key_profiles"
+    __table_args__ = (
+        CheckConstraint("kind IN ('pkcs11', 'software')", name="kind_known"),
+    )
+
+    user_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    module_path: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    token_label: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    key_label: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    token_dir: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    key_path: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    password_secret: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    certificate_pem: Mapped[str] = mapped_column(Text, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+
+
+class SignedBatchRow(Base):
+    """One signed batch (append-only: triggers refuse UPDATE and DELETE)."""
+
+    __tablename__ = "signed_batches"
+    __table_args__ = (
+        CheckConstraint("count >= 1", name="count_positive"),
+        CheckConstraint("total_minor > 0", name="total_positive"),
+    )
+
+    batch_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    debit_account_id: Mapped[int] = mapped_column(Integer, ForeignKey("bank_accounts.id"), nullable=False)
+    debit_account: Mapped[str] = mapped_column(String(40), nullable=False)
+    bank: Mapped[str] = mapped_column(String(100), nullable=False)
+    currency: Mapped[str] = mapped_column(String(3), nullable=False)
+    count: Mapped[int] = mapped_column(Integer, nullable=False)
+    total_minor: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    merkle_root: Mapped[str] = mapped_column(String(64), nullable=False)
+    digest: Mapped[str] = mapped_column(String(64), nullable=False)
+    signature: Mapped[str] = mapped_column(Text, nullable=False)  # hex
+    algorithm: Mapped[str] = mapped_column(String(32), nullable=False)
+    certificate_pem: Mapped[str] = mapped_column(Text, nullable=False)
+    signer_cert_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    signer_user_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id"), nullable=False)
+    signed_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+
+
+class SignedBatchPaymentRow(Base):
+    """A payment's membership of a signed batch, with its canonical leaf and inclusion proof (append-only)."""
+
+    __tablename__ = "signed_batch_payments"
+    __table_args__ = (
+        UniqueConstraint("payment_id"),
+        CheckConstraint("idx >= 0", name="idx_not_negative"),
+    )
+
+    batch_id: Mapped[str] = mapped_column(String(64), ForeignKey("signed_batches.batch_id"), primary_key=True)
+    idx: Mapped[int] = mapped_column(Integer, primary_key=True)
+    payment_id: Mapped[int] = mapped_column(Integer, ForeignKey("payment_requests.id"), nullable=False)
+    leaf_json: Mapped[str] = mapped_column(Text, nullable=False)
+    proof_json: Mapped[str] = mapped_column(Text, nullable=False)

@@ -29,6 +29,7 @@ from storage.repositories import (
     SqlPayeeRepository,
     SqlUserRepository,
 )
+from storage.signing_repositories import SqlSignedBatchRepository, SqlSigningKeyRepository
 
 
 class SqlUnitOfWork:
@@ -52,6 +53,8 @@ class SqlUnitOfWork:
     payments: SqlPaymentRepository
     approvals: SqlApprovalRepository
     approval_policies: SqlApprovalPolicyRepository
+    signed_batches: SqlSignedBatchRepository
+    signing_keys: SqlSigningKeyRepository
 
     def __init__(self, engine: Engine, audit_key: bytes, clock: Clock, *, read_only: bool = False):
         self._engine = engine.execution_options(**{READ_ONLY_OPTION: bool(read_only)})
@@ -84,6 +87,8 @@ class SqlUnitOfWork:
         self.payments = SqlPaymentRepository(session, self._clock)
         self.approvals = SqlApprovalRepository(session, self._clock)
         self.approval_policies = SqlApprovalPolicyRepository(session)
+        self.signed_batches = SqlSignedBatchRepository(session)
+        self.signing_keys = SqlSigningKeyRepository(session, self._clock)
         return self
 
     def commit(self) -> None:

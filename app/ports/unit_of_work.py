@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
         MessageLogRepository,
         TransactionRepository,
     )
+    from app.ports.signing_batches import SignedBatchRepository, SigningKeyRepository
 
 
 class UserRepository(Protocol):
@@ -153,6 +154,8 @@ class UnitOfWork(Protocol):
     payments: PaymentRepository
     approvals: ApprovalRepository
     approval_policies: ApprovalPolicyRepository
+    signed_batches: SignedBatchRepository
+    signing_keys: SigningKeyRepository
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...

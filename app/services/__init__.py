@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from app.services.master_data import MasterDataService
     from app.services.payments import PaymentService
     from app.services.setup import SetupService
+    from app.services.signing import SigningService
     from app.services.users import UserService
 
 
@@ -36,3 +37,4 @@ class Services:
     events: EventHub | None = None  # what services announce (the UI's event bridge listens)
     payments: PaymentService | None = None  # payment requests: create, edit, submit, list, show
     approvals: ApprovalService | None = None  # approval inbox, approve / reject, approval policy versions
+    signing: SigningService | None = None  # batches ready to sign, one signature per batch, signed batches

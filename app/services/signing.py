@@ -1,0 +1,381 @@
+"""Batch signing (USB key / software key): one signature per batch of approved payments, stored with proofs.
+
+* :meth:`SigningService.ready_batches` groups APPROVED payments (not yet in a signed batch) by debit account,
+  bank and currency, in payment-id order, chunked at the bank plugin's batch limit. Each preview carries the
+  digest the signer will sign. The batch key is derived from the exact content (account, bank, currency and every
+  payment's id and content hash), so the digest a signer saw is the digest that gets signed: if anything changed
+  in between, the key no longer exists (BATCH_CHANGED).
+* :meth:`SigningService.sign_batch` checks the signer (role, not the maker, not an approver), every payment's
+  content against its live approvals (CONTENT_CHANGED), the certificate's validity, then makes ONE
+  ``signer.sign_digest`` call (one PIN, one token operation) outside any database transaction, verifies the
+  signature, and stores batch + proofs + SIGNED statuses + audit entries in one unit of work. The database
+  triggers (0004 signer SoD, 0005 batch signer / append-only) hold the same rules against direct SQL.
+* :meth:`SigningService.verify_batch` re-checks a stored batch: the signature against the stored certificate,
+  every payment's inclusion proof against the root, and each payment's current content against its leaf.
+"""
+
+from __future__ import annotations
+
+import builtins
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from app.domain.errors import Conflict, DomainError, NotFound, PermissionDenied, Problem, ValidationFailed
+from app.domain.payment import PaymentStatus
+from app.domain.payment_request import PaymentRequest, content_hash
+from app.domain.rmb_words import rmb_uppercase
+from app.domain.signing_batch import (
+    BatchHeader,
+    BatchPayment,
+    SigningBatch,
+    canonical_json,
+    inclusion_proof,
+    proof_from_json,
+    proof_to_json,
+    signing_preimage,
+    verify_inclusion,
+)
+from app.domain.users import Actor, Role
+from app.ports import Clock, UnitOfWorkFactory
+from app.ports.signing import BatchSigner, SigningInteraction
+from app.ports.signing_batches import (
+    KEY_KIND_PKCS11,
+    KEY_KINDS,
+    SignatureVerifier,
+    SignedBatch,
+    SignedBatchItem,
+    SignerProvider,
+    SigningKeyProfile,
+)
+from app.services.payments import CONTENT_CHANGED, PAYMENTS_CHANGED, change_status
+from app.services.permissions import require_any, require_logged_in
+
+DEFAULT_MAX_BATCH_SIZE = 500
+
+# Audit actions (stable strings).
+BATCH_SIGNED = "batch.signed"
+SIGNING_KEY_SAVED = "signing_key.saved"
+
+BATCH_CHANGED = "BATCH_CHANGED"
+SIGNING_KEY_MISSING = "SIGNING_KEY_MISSING"
+SIGNATURE_INVALID = "SIGNATURE_INVALID"
+
+
+@dataclass(frozen=True)
+class BatchPreview:
+    """A batch ready to sign, as the signing screen shows it."""
+
+    batch_key: str
+    debit_account_id: int
+    debit_account: str
+    bank: str
+    currency: str
+    count: int
+    total_minor: int
+    total_in_words: str | None      # 人民币大写 (CNY only)
+    digest: str                     # hex: what the token signs
+    merkle_root: str                # hex
+    payment_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class PaymentProofCheck:
+    payment_id: int
+    index: int
+    proof_ok: bool            # the stored leaf is in the tree under the stored root
+    content_ok: bool          # the payment's current content still gives the stored leaf
+
+
+@dataclass(frozen=True)
+class BatchVerification:
+    batch_id: str
+    signature_ok: bool
+    header_ok: bool           # count / total of the stored items match the header, and the digest the preimage
+    payments: tuple[PaymentProofCheck, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return self.signature_ok and self.header_ok and all(p.proof_ok and p.content_ok for p in self.payments)
+
+
+def _batch_key(account_number: str, bank: str, currency: str, payments: Sequence[PaymentRequest]) -> str:
+    content = canonical_json({"account": account_number, "bank": bank, "currency": currency,
+                              "payments": [[p.id, p.content_hash] for p in payments]})
+    return "B" + hashlib.sha256(content).hexdigest()[:23]
+
+
+def _bank_of(account) -> str:
+    return account.plugin_id or f"cnaps:{account.cnaps_code[:3]}"
+
+
+class SigningService:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, verifier: SignatureVerifier,
+                 provider: SignerProvider | None = None, events=None,
+                 batch_size_for: Callable[[str | None], int] | None = None):
+        self._uow = uow
+        self._clock = clock
+        self._verifier = verifier
+        self._provider = provider
+        self._events = events
+        self._batch_size_for = batch_size_for
+
+    # -- grouping -------------------------------------------------------------------------------------------
+    def _max_size(self, plugin_id: str | None) -> int:
+        if self._batch_size_for is None:
+            return DEFAULT_MAX_BATCH_SIZE
+        try:
+            size = int(self._batch_size_for(plugin_id))
+        except (KeyError, LookupError, DomainError):
+            return DEFAULT_MAX_BATCH_SIZE
+        return max(1, size)
+
+    def _batches(self, uow) -> list[tuple[BatchPreview, SigningBatch, list[PaymentRequest]]]:
+        approved = [p for p in uow.payments.list(PaymentStatus.APPROVED, limit=1_000_000)
+                    if p.signer_id is None]
+        groups: dict[tuple[int, str], list[PaymentRequest]] = {}
+        accounts = {}
+        for p in approved:
+            if p.debit_account_id not in accounts:
+                accounts[p.debit_account_id] = uow.accounts.get(p.debit_account_id)
+            groups.setdefault((p.debit_account_id, p.currency), []).append(p)
+        out = []
+        for (account_id, currency), members in sorted(groups.items()):
+            account = accounts[account_id]
+            bank = _bank_of(account)
+            members.sort(key=lambda p: p.id)
+            size = self._max_size(account.plugin_id)
+            for start in range(0, len(members), size):
+                chunk = members[start:start + size]
+                key = _batch_key(account.account_number, bank, currency, chunk)
+                batch = SigningBatch.build(key, account.account_number, bank, currency,
+                                           [_batch_payment(p) for p in chunk])
+                preview = BatchPreview(
+                    batch_key=key, debit_account_id=account_id, debit_account=account.account_number, bank=bank,
+                    currency=currency, count=batch.count, total_minor=batch.total_minor,
+                    total_in_words=rmb_uppercase(batch.total_minor) if currency == "CNY" else None,
+                    digest=batch.digest().hex(), merkle_root=batch.merkle_root().hex(),
+                    payment_ids=tuple(p.id for p in chunk))
+                out.append((preview, batch, chunk))
+        return out
+
+    def ready_batches(self, actor: Actor) -> list[BatchPreview]:
+        require_logged_in(actor)
+        with self._uow(read_only=True) as uow:
+            return [preview for preview, _b, _p in self._batches(uow)]
+
+    def _select(self, uow, batch_key: str | None, payment_ids: Sequence[int] | None):
+        batches = self._batches(uow)
+        if batch_key is not None:
+            for entry in batches:
+                if entry[0].batch_key == batch_key:
+                    return entry
+            raise Conflict(BATCH_CHANGED, f"no batch {batch_key} is ready to sign: its payments were signed, "
+                           "cancelled or changed since it was listed; list the ready batches again")
+        wanted = sorted(set(int(i) for i in (payment_ids or ())))
+        if not wanted:
+            raise ValidationFailed([Problem("FIELD_REQUIRED", "choose a batch or its payments to sign", "batch")])
+        for entry in batches:
+            if sorted(entry[0].payment_ids) == wanted:
+                return entry
+        ready = {pid for entry in batches for pid in entry[0].payment_ids}
+        missing = [i for i in wanted if i not in ready]
+        if missing:
+            raise Conflict("NOT_APPROVED", f"payment(s) {', '.join(map(str, missing))} are not approved and "
+                           "waiting for a signature")
+        raise Conflict(BATCH_CHANGED, "these payments do not form one ready batch; sign a batch as listed")
+
+    # -- checks ---------------------------------------------------------------------------------------------
+    @staticmethod
+    def _check_payments(uow, actor: Actor, payments: Sequence[PaymentRequest]) -> None:
+        approvals = {p.id: uow.approvals.for_payment(p.id) for p in payments}
+        for p in payments:
+            if p.maker_id == actor.user_id:
+                raise PermissionDenied(f"you made payment {p.id}, so you cannot sign it (separation of duties)",
+                                       code="SOD_VIOLATION")
+            if any(a.approver_id == actor.user_id for a in approvals[p.id]):
+                raise PermissionDenied(f"you approved payment {p.id}, so you cannot sign it (separation of "
+                                       "duties)", code="SOD_VIOLATION")
+            account = uow.accounts.get(p.debit_account_id)
+            payee = uow.payees.get(p.payee_id)
+            now_hash = content_hash(account, payee, p.amount_minor, p.currency, p.purpose, p.requested_date,
+                                    p.urgent)
+            live = [a for a in approvals[p.id] if a.decision == "approved" and not a.is_void]
+            if now_hash != p.content_hash or any(a.content_hash != p.content_hash for a in live) \
+                    or len(live) < (p.required_approvals or 1):
+                raise Conflict(CONTENT_CHANGED, f"payment {p.id} changed after it was approved (its content no "
+                               "longer matches the approvals); it cannot be signed")
+
+    def _require_signer(self, actor: Actor) -> None:
+        require_any(actor, Role.SIGNER, doing="sign payments")
+        if actor.user_id is None:
+            raise PermissionDenied("only a person holding the signer role can sign payments")
+
+    # -- signing --------------------------------------------------------------------------------------------
+    def sign_batch(self, actor: Actor, batch: str | Sequence[int], signer: BatchSigner) -> SignedBatch:
+        """Sign one ready batch — given by its ``batch_key`` or its payment ids — with ONE ``sign_digest`` call.
+        Wrong PIN, cancel, locked token, expired certificate: the error propagates and nothing is written."""
+        self._require_signer(actor)
+        batch_key = batch if isinstance(batch, str) else None
+        payment_ids = None if isinstance(batch, str) else list(batch)
+        with self._uow(read_only=True) as uow:
+            preview, doc, payments = self._select(uow, batch_key, payment_ids)
+            self._check_payments(uow, actor, payments)
+        certificate = signer.certificate_pem
+        self._verifier.check_validity(certificate, self._clock.now())
+        digest = doc.digest()
+        result = signer.sign_digest(digest)  # the PIN is asked here, outside any transaction
+        cert_pem = result.certificate_pem
+        cert_text = cert_pem.decode("ascii") if isinstance(cert_pem, bytes) else cert_pem
+        if result.digest != digest or not self._verifier.verify(cert_text, result.algorithm, result.signature,
+                                                                doc.signing_preimage()):
+            raise DomainError(SIGNATURE_INVALID, "the token returned a signature that does not verify with its "
+                              "certificate; nothing was stored")
+        with self._uow() as uow:
+            stored = self._store(uow, actor, preview, doc, payments, result, cert_text)
+            uow.commit()
+        if self._events is not None:
+            self._events.publish(PAYMENTS_CHANGED, {"ids": list(preview.payment_ids),
+                                                    "status": PaymentStatus.SIGNED.value})
+        return stored
+
+    def _store(self, uow, actor: Actor, preview: BatchPreview, batch: SigningBatch,
+               payments: Sequence[PaymentRequest], result, cert_text: str) -> SignedBatch:
+        current = {p.id: uow.payments.get(p.id, for_update=True) for p in payments}
+        for p in payments:
+            now = current[p.id]
+            if now is None or now.status is not PaymentStatus.APPROVED or now.version != p.version \
+                    or now.content_hash != p.content_hash or now.signer_id is not None:
+                raise Conflict(BATCH_CHANGED, f"payment {p.id} changed while the batch was being signed; the "
+                               "signature was not stored")
+        self._check_payments(uow, actor, payments)
+        for p in payments:
+            change_status(uow, actor, current[p.id], PaymentStatus.SIGNED, f"signed in batch {batch.batch_id}",
+                          signer_id=actor.user_id)
+        signed = SignedBatch(
+            batch_id=batch.batch_id, debit_account_id=preview.debit_account_id, debit_account=batch.debit_account,
+            bank=batch.bank, currency=batch.currency, count=batch.count, total_minor=batch.total_minor,
+            merkle_root=batch.merkle_root().hex(), digest=batch.digest().hex(), signature=result.signature,
+            algorithm=result.algorithm, certificate_pem=cert_text,
+            signer_cert_id=self._verifier.signer_id(cert_text), signer_user_id=actor.user_id,
+            signer_name=actor.username, signed_at=self._clock.now())
+        items = [SignedBatchItem(batch.batch_id, int(bp.payment_id), i, bp.leaf().decode("utf-8"),
+                                 json.dumps(proof_to_json(inclusion_proof(batch, i))))
+                 for i, bp in enumerate(batch.payments)]
+        stored = uow.signed_batches.add(signed, items)
+        uow.audit.append(actor, BATCH_SIGNED, "signed_batch", batch.batch_id,
+                         {"count": batch.count, "total_minor": batch.total_minor, "currency": batch.currency,
+                          "digest": signed.digest, "merkle_root": signed.merkle_root,
+                          "debit_account": batch.debit_account, "bank": batch.bank,
+                          "algorithm": signed.algorithm, "signer_cert_id": signed.signer_cert_id,
+                          "payment_ids": [p.id for p in payments]})
+        return stored
+
+    def sign_all_ready(self, actor: Actor, signer: BatchSigner) -> builtins.list[SignedBatch]:
+        """Every ready batch, one signature (one PIN prompt) each; stops at the first error (earlier batches
+        stay signed)."""
+        self._require_signer(actor)
+        return [self.sign_batch(actor, b.batch_key, signer) for b in self.ready_batches(actor)]
+
+    # -- stored batches -------------------------------------------------------------------------------------
+    def list_batches(self, actor: Actor) -> builtins.list[SignedBatch]:
+        require_logged_in(actor)
+        with self._uow(read_only=True) as uow:
+            return uow.signed_batches.list()
+
+    def get_batch(self, actor: Actor, batch_id: str) -> SignedBatch:
+        require_logged_in(actor)
+        with self._uow(read_only=True) as uow:
+            batch = uow.signed_batches.get(batch_id)
+        if batch is None:
+            raise NotFound("signed batch", batch_id)
+        return batch
+
+    def payment_proof(self, actor: Actor, payment_id: int) -> tuple[SignedBatch, SignedBatchItem]:
+        """The signed batch of a payment and its inclusion proof (NotFound when it is not signed)."""
+        require_logged_in(actor)
+        with self._uow(read_only=True) as uow:
+            batch_id = uow.signed_batches.batch_of_payment(payment_id)
+            if batch_id is None:
+                raise NotFound("signed batch of payment", payment_id)
+            batch = uow.signed_batches.get(batch_id)
+            item = next(i for i in uow.signed_batches.items(batch_id) if i.payment_id == payment_id)
+        return batch, item  # type: ignore[return-value]
+
+    def verify_batch(self, actor: Actor, batch_id: str) -> BatchVerification:
+        require_logged_in(actor)
+        with self._uow(read_only=True) as uow:
+            batch = uow.signed_batches.get(batch_id)
+            if batch is None:
+                raise NotFound("signed batch", batch_id)
+            items = uow.signed_batches.items(batch_id)
+            payments = {p.id: p for p in uow.payments.get_many([i.payment_id for i in items])}
+        root = bytes.fromhex(batch.merkle_root)
+        header = BatchHeader(batch.batch_id, batch.debit_account, batch.bank, batch.count, batch.total_minor,
+                             batch.currency)
+        preimage = signing_preimage(header, root)
+        checks = []
+        total = 0
+        for item in items:
+            leaf = item.leaf_json.encode("utf-8")
+            proof_ok = verify_inclusion(leaf, proof_from_json(json.loads(item.proof_json)), root)
+            payment = payments.get(item.payment_id)
+            content_ok = payment is not None and _batch_payment(payment).leaf() == leaf
+            total += int(json.loads(item.leaf_json).get("amount_minor", 0))
+            checks.append(PaymentProofCheck(item.payment_id, item.index, proof_ok, content_ok))
+        header_ok = (len(items) == batch.count and total == batch.total_minor
+                     and hashlib.sha256(preimage).hexdigest() == batch.digest)
+        try:
+            signature_ok = self._verifier.verify(batch.certificate_pem, batch.algorithm, batch.signature, preimage)
+        except DomainError:
+            signature_ok = False
+        return BatchVerification(batch_id, signature_ok, header_ok, tuple(checks))
+
+    # -- signing keys ---------------------------------------------------------------------------------------
+    def save_signing_key(self, actor: Actor, username: str, profile: SigningKeyProfile) -> SigningKeyProfile:
+        """Record where ``username``'s signing key is (administrators; audited). Never a PIN."""
+        require_any(actor, Role.ADMIN, doing="set up signing keys")
+        if profile.kind not in KEY_KINDS:
+            raise ValidationFailed([Problem("KEY_KIND", f"key kind must be one of {', '.join(KEY_KINDS)}", "kind")])
+        self._verifier.signer_id(profile.certificate_pem)  # CERT_FORMAT for an unreadable certificate
+        with self._uow() as uow:
+            user = uow.users.get_by_username(username)
+            if user is None:
+                raise NotFound("user", username)
+            if not any(r is Role.SIGNER for r in user.roles):
+                raise DomainError("NOT_SIGNER", f"{username} does not hold the signer role")
+            saved = uow.signing_keys.save(SigningKeyProfile(**{**profile.__dict__, "user_id": user.id}))
+            uow.audit.append(actor, SIGNING_KEY_SAVED, "user", str(user.id),
+                             {"username": username, "kind": saved.kind, "token_label": saved.token_label,
+                              "key_label": saved.key_label, "module_path": saved.module_path,
+                              "signer_cert_id": self._verifier.signer_id(saved.certificate_pem)})
+            uow.commit()
+            return saved
+
+    def signing_key(self, actor: Actor) -> SigningKeyProfile | None:
+        require_logged_in(actor)
+        if actor.user_id is None:
+            return None
+        with self._uow(read_only=True) as uow:
+            return uow.signing_keys.get(actor.user_id)
+
+    def signer_for(self, actor: Actor, interaction: SigningInteraction) -> BatchSigner:
+        """The acting signer's own signer (USB token or software key) from their signing-key profile."""
+        self._require_signer(actor)
+        profile = self.signing_key(actor)
+        if profile is None or self._provider is None:
+            raise DomainError(SIGNING_KEY_MISSING, f"no signing key is set up for {actor.username}; an "
+                              "administrator must enrol the USB key or key file first")
+        return self._provider.signer_for(profile, interaction)
+
+    @staticmethod
+    def is_token(profile: SigningKeyProfile | None) -> bool:
+        return profile is not None and profile.kind == KEY_KIND_PKCS11
+
+
+def _batch_payment(p: PaymentRequest) -> BatchPayment:
+    return BatchPayment(payment_id=f"{p.id:012d}", client_reference="", debit_account=p.debit_account_number,
+                        payee_account=p.payee_account, payee_name=p.payee_name, bank_code=p.payee_bank_code,
+                        amount_minor=p.amount_minor, currency=p.currency, purpose=p.purpose,
+                        content_hash=p.content_hash)
