@@ -32,6 +32,7 @@ from ui.views.bank_connections import BankConnectionsView
 from ui.views.dashboard import DashboardView
 from ui.views.not_available import NotAvailablePage
 from ui.views.payees import PayeesView
+from ui.views.signing import SigningView
 from ui.views.transactions import TransactionsView
 from ui.views.vouchers import VouchersView
 from ui.widgets.roles import roles_text
@@ -65,13 +66,22 @@ def _needs_payment_services(factory: PageFactory, title: str) -> PageFactory:
     return build
 
 
+def _needs_signing_services(factory: PageFactory) -> PageFactory:
+    """The signing page needs ``services.signing`` and ``services.payments``."""
+    def build(services: Services, actor: Actor, parent: QWidget) -> QWidget:
+        if getattr(services, "signing", None) is None or getattr(services, "payments", None) is None:
+            return NotAvailablePage(translate("Area", "USB-key signing"), parent)
+        return factory(services, actor, parent)
+    return build
+
+
 AREAS: tuple[Area, ...] = (
     Area("dashboard", QT_TRANSLATE_NOOP("Area", "Dashboard"), DashboardView),
     Area("vouchers", QT_TRANSLATE_NOOP("Area", "Payment vouchers"),
          _needs_payment_services(VouchersView, "Payment vouchers")),
     Area("approvals", QT_TRANSLATE_NOOP("Area", "Approval inbox"),
          _needs_payment_services(ApprovalsView, "Approval inbox")),
-    Area("signing", QT_TRANSLATE_NOOP("Area", "USB-key signing"), None),
+    Area("signing", QT_TRANSLATE_NOOP("Area", "USB-key signing"), _needs_signing_services(SigningView)),
     Area("monitor", QT_TRANSLATE_NOOP("Area", "Payment monitor"), None),
     Area("receipts", QT_TRANSLATE_NOOP("Area", "Electronic receipts"), None),
     Area("reconciliation", QT_TRANSLATE_NOOP("Area", "Reconciliation"), None),
@@ -212,7 +222,7 @@ class MainWindow(QMainWindow):
     # Which open pages show what an event changed; they reload in the background (no manual refresh needed).
     EVENT_PAGES = {"balances_refreshed": ("accounts", "dashboard"),
                    "transactions_fetched": ("transactions",),
-                   "payments_changed": ("vouchers", "approvals")}
+                   "payments_changed": ("vouchers", "approvals", "signing")}
 
     def _on_event_bridge_event(self, name: str, payload: dict) -> None:
         for key in self.EVENT_PAGES.get(name, ()):

@@ -103,6 +103,24 @@ CODE_TEXTS: dict[str, str] = {
     "PASSWORD_REQUIRED": QT_TRANSLATE_NOOP("Problem", "Approving this amount needs your password again."),
     "COMMENT_REQUIRED": QT_TRANSLATE_NOOP("Problem", "A rejection needs a comment for the maker."),
     "ILLEGAL_TRANSITION": QT_TRANSLATE_NOOP("Problem", "This step is not possible in the payment's current status."),
+    # USB-key signing
+    "PIN_INCORRECT": QT_TRANSLATE_NOOP("Problem", "Wrong PIN for the USB key; nothing was signed."),
+    "PIN_LOCKED": QT_TRANSLATE_NOOP("Problem", "The USB key's PIN is locked after too many wrong PINs: ask the "
+                                               "administrator to unlock it."),
+    "PIN_EXPIRED": QT_TRANSLATE_NOOP("Problem", "The USB key's PIN must be changed first (use the key vendor's "
+                                                "tool)."),
+    "TOKEN_NOT_PRESENT": QT_TRANSLATE_NOOP("Problem", "The USB key is not plugged in (or was removed): insert it and "
+                                                      "try again."),
+    "TOKEN_AMBIGUOUS": QT_TRANSLATE_NOOP("Problem", "Several USB keys are plugged in: leave only yours."),
+    "TOKEN_BUSY": QT_TRANSLATE_NOOP("Problem", "The USB key is busy; try again in a moment."),
+    "PKCS11_MODULE": QT_TRANSLATE_NOOP("Problem", "The USB key's driver (PKCS#11 module) is not installed."),
+    "SIGNING_KEY_MISSING": QT_TRANSLATE_NOOP("Problem", "No signing key is set up for you: an administrator must "
+                                                        "enrol your USB key first."),
+    "BATCH_CHANGED": QT_TRANSLATE_NOOP("Problem", "This batch changed since it was listed (payments signed, "
+                                                  "cancelled or edited); look at the refreshed list and sign again."),
+    "SIGNATURE_INVALID": QT_TRANSLATE_NOOP("Problem", "The USB key returned a signature that does not verify; "
+                                                      "nothing was stored."),
+    "NOT_APPROVED": QT_TRANSLATE_NOOP("Problem", "These payments are not approved and waiting for a signature."),
     "ACCOUNT_LOCKED": QT_TRANSLATE_NOOP("Problem", "This user is locked after too many wrong passwords."),
 }
 

@@ -406,73 +406,74 @@
 <context>
     <name>Area</name>
     <message>
-        <location filename="../../ui/main_window.py" line="54"/>
-        <location filename="../../ui/main_window.py" line="81"/>
+        <location filename="../../ui/main_window.py" line="55"/>
+        <location filename="../../ui/main_window.py" line="91"/>
         <source>Bank connections</source>
         <translation>银行连接</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="69"/>
+        <location filename="../../ui/main_window.py" line="79"/>
         <source>Dashboard</source>
         <translation>仪表盘</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="70"/>
+        <location filename="../../ui/main_window.py" line="80"/>
         <source>Payment vouchers</source>
         <translation>付款凭证</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="72"/>
+        <location filename="../../ui/main_window.py" line="82"/>
         <source>Approval inbox</source>
         <translation>审批</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="74"/>
+        <location filename="../../ui/main_window.py" line="73"/>
+        <location filename="../../ui/main_window.py" line="84"/>
         <source>USB-key signing</source>
         <translation>U盾签名</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="75"/>
+        <location filename="../../ui/main_window.py" line="85"/>
         <source>Payment monitor</source>
         <translation>支付监控</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="76"/>
+        <location filename="../../ui/main_window.py" line="86"/>
         <source>Electronic receipts</source>
         <translation>电子回单</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="77"/>
+        <location filename="../../ui/main_window.py" line="87"/>
         <source>Reconciliation</source>
         <translation>对账</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="78"/>
+        <location filename="../../ui/main_window.py" line="88"/>
         <source>Accounts and balances</source>
         <translation>账户与余额</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="79"/>
+        <location filename="../../ui/main_window.py" line="89"/>
         <source>Payees</source>
         <translation>收款人</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="80"/>
+        <location filename="../../ui/main_window.py" line="90"/>
         <source>Transaction details</source>
         <translation>交易明细</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="82"/>
+        <location filename="../../ui/main_window.py" line="92"/>
         <source>Risk and alerts</source>
         <translation>风险与预警</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="83"/>
+        <location filename="../../ui/main_window.py" line="93"/>
         <source>Audit log</source>
         <translation>审计日志</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="84"/>
+        <location filename="../../ui/main_window.py" line="94"/>
         <source>Administration</source>
         <translation>系统管理</translation>
     </message>
@@ -1075,52 +1076,52 @@ Please send this file to your administrator.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="100"/>
+        <location filename="../../ui/main_window.py" line="110"/>
         <source>BankDirect</source>
         <translation>银企直联</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="102"/>
+        <location filename="../../ui/main_window.py" line="112"/>
         <source>{title} — DEMO</source>
         <translation>{title} — 演示</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="138"/>
+        <location filename="../../ui/main_window.py" line="148"/>
         <source>DEMO — not real money</source>
         <translation>演示 — 非真实资金</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="146"/>
+        <location filename="../../ui/main_window.py" line="156"/>
         <source>{user} ({roles})</source>
         <translation>{user}（{roles}）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="151"/>
+        <location filename="../../ui/main_window.py" line="161"/>
         <source>Ledger: {ledger}</source>
         <translation>账套：{ledger}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="158"/>
+        <location filename="../../ui/main_window.py" line="168"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="159"/>
+        <location filename="../../ui/main_window.py" line="169"/>
         <source>Settings…</source>
         <translation>设置…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="163"/>
+        <location filename="../../ui/main_window.py" line="173"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="167"/>
+        <location filename="../../ui/main_window.py" line="177"/>
         <source>&amp;Go</source>
         <translation>转到(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="235"/>
+        <location filename="../../ui/main_window.py" line="245"/>
         <source>Working…</source>
         <translation>处理中…</translation>
     </message>
@@ -1827,6 +1828,34 @@ Please send this file to your administrator.</source>
     </message>
 </context>
 <context>
+    <name>PinDialog</name>
+    <message>
+        <location filename="../../ui/signing_prompt.py" line="26"/>
+        <source>USB key PIN</source>
+        <translation>U盾 PIN 码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/signing_prompt.py" line="29"/>
+        <source>Enter the PIN of the USB key &quot;{label}&quot; to sign.</source>
+        <translation>请输入 U盾“{label}”的 PIN 码以签名。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/signing_prompt.py" line="35"/>
+        <source>Final try: one more wrong PIN locks this USB key.</source>
+        <translation>最后一次机会：再输错一次 PIN 码，此 U盾将被锁定。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/signing_prompt.py" line="37"/>
+        <source>A wrong PIN was entered before: the key locks after a few more wrong PINs.</source>
+        <translation>之前已输错过 PIN 码：再输错几次，U盾将被锁定。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/signing_prompt.py" line="39"/>
+        <source>The key asks for its PIN to be changed (use the key vendor&apos;s tool).</source>
+        <translation>U盾要求修改 PIN 码（请使用 U盾厂商的工具）。</translation>
+    </message>
+</context>
+<context>
     <name>Problem</name>
     <message>
         <location filename="../../ui/problems.py" line="17"/>
@@ -2167,7 +2196,62 @@ Please send this file to your administrator.</source>
         <translation>付款当前状态下不能执行此操作。</translation>
     </message>
     <message>
-        <location filename="../../ui/problems.py" line="106"/>
+        <location filename="../../ui/problems.py" line="107"/>
+        <source>Wrong PIN for the USB key; nothing was signed.</source>
+        <translation>U盾 PIN 码错误；未签名任何内容。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="108"/>
+        <source>The USB key&apos;s PIN is locked after too many wrong PINs: ask the administrator to unlock it.</source>
+        <translation>PIN 码输错次数过多，U盾已锁定：请联系管理员解锁。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="110"/>
+        <source>The USB key&apos;s PIN must be changed first (use the key vendor&apos;s tool).</source>
+        <translation>须先修改 U盾的 PIN 码（请使用 U盾厂商的工具）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="112"/>
+        <source>The USB key is not plugged in (or was removed): insert it and try again.</source>
+        <translation>未检测到 U盾（或已被拔出）：请插入后重试。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="114"/>
+        <source>Several USB keys are plugged in: leave only yours.</source>
+        <translation>插入了多个 U盾：请只保留您本人的 U盾。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="115"/>
+        <source>The USB key is busy; try again in a moment.</source>
+        <translation>U盾正忙，请稍后重试。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="116"/>
+        <source>The USB key&apos;s driver (PKCS#11 module) is not installed.</source>
+        <translation>未安装 U盾驱动（PKCS#11 模块）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="117"/>
+        <source>No signing key is set up for you: an administrator must enrol your USB key first.</source>
+        <translation>尚未为您配置签名密钥：请管理员先登记您的 U盾。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="119"/>
+        <source>This batch changed since it was listed (payments signed, cancelled or edited); look at the refreshed list and sign again.</source>
+        <translation>此批次在列出后已发生变化（付款已签名、撤销或修改）；请查看刷新后的列表并重新签名。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="121"/>
+        <source>The USB key returned a signature that does not verify; nothing was stored.</source>
+        <translation>U盾返回的签名验证未通过；未保存任何内容。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="123"/>
+        <source>These payments are not approved and waiting for a signature.</source>
+        <translation>这些付款不是已审批待签名状态。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="124"/>
         <source>This user is locked after too many wrong passwords.</source>
         <translation>密码错误次数过多，该用户已被锁定。</translation>
     </message>
@@ -2478,6 +2562,231 @@ Please send this file to your administrator.</source>
         <location filename="../../ui/dialogs/settings_dialog.py" line="35"/>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>SigningView</name>
+    <message>
+        <location filename="../../ui/views/signing.py" line="61"/>
+        <source>USB-key signing</source>
+        <translation>U盾签名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="79"/>
+        <source>Batches ready to sign</source>
+        <translation>待签名批次</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="85"/>
+        <source>Sign batch…</source>
+        <translation>签名批次…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="88"/>
+        <source>Copy digest</source>
+        <translation>复制摘要</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="91"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="103"/>
+        <source>Signed batches</source>
+        <translation>已签名批次</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="110"/>
+        <source>Verify</source>
+        <translation>验证</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="136"/>
+        <location filename="../../ui/views/signing.py" line="149"/>
+        <source>Debit account</source>
+        <translation>付款账户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="137"/>
+        <source>Bank</source>
+        <translation>银行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="138"/>
+        <location filename="../../ui/views/signing.py" line="150"/>
+        <source>Payments</source>
+        <translation>笔数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="139"/>
+        <location filename="../../ui/views/signing.py" line="151"/>
+        <location filename="../../ui/views/signing.py" line="241"/>
+        <source>Total</source>
+        <translation>合计金额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="140"/>
+        <source>Total in words</source>
+        <translation>金额大写</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="141"/>
+        <location filename="../../ui/views/signing.py" line="153"/>
+        <source>Digest</source>
+        <translation>摘要</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="146"/>
+        <source>Batch</source>
+        <translation>批次</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="147"/>
+        <source>Signed at (UTC)</source>
+        <translation>签名时间（UTC）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="148"/>
+        <source>Signer</source>
+        <translation>签名人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="152"/>
+        <source>Algorithm</source>
+        <translation>算法</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="181"/>
+        <source>No approved payments are waiting for a signature.</source>
+        <translation>没有等待签名的已审批付款。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="186"/>
+        <source>No signing key is set up for you: an administrator must enrol your USB key first.</source>
+        <translation>尚未为您配置签名密钥：请管理员先登记您的 U盾。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="192"/>
+        <source>The signing certificate cannot be read.</source>
+        <translation>无法读取签名证书。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="201"/>
+        <source>Certificate {subject}: valid {start} to {end} (UTC)</source>
+        <translation>证书 {subject}：有效期 {start} 至 {end}（UTC）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="204"/>
+        <source>EXPIRED: signing will be refused</source>
+        <translation>已过期：签名将被拒绝</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="207"/>
+        <source>not valid yet</source>
+        <translation>尚未生效</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="212"/>
+        <source>expires in {days} days</source>
+        <translation>{days} 天后到期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="241"/>
+        <source>Batch digest (SHA-256)</source>
+        <translation>批次摘要（SHA-256）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="251"/>
+        <source>… and {n} more payments</source>
+        <translation>……另有 {n} 笔付款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="253"/>
+        <source>ID</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="253"/>
+        <source>Payee</source>
+        <translation>收款人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="253"/>
+        <source>Payee account</source>
+        <translation>收款账号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="253"/>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="254"/>
+        <source>Purpose</source>
+        <translation>用途</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="268"/>
+        <source>Digest copied.</source>
+        <translation>摘要已复制。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="277"/>
+        <source>Signing {n} payments… enter the USB key&apos;s PIN when asked.</source>
+        <translation>正在签名 {n} 笔付款……请在提示时输入 U盾 PIN 码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="284"/>
+        <source>Signing…</source>
+        <translation>正在签名…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="287"/>
+        <source>Signed batch {id}: {n} payments, {total}.</source>
+        <translation>已签名批次 {id}：{n} 笔，{total}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="315"/>
+        <source>Batch {id} verified: signature valid, {n} payments proven in the batch, unchanged.</source>
+        <translation>批次 {id} 验证通过：签名有效，{n} 笔付款均已证明属于该批次且未被修改。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="318"/>
+        <source>Batch {id} FAILED verification: signature {sig}, header {head}, payments failing: {bad}</source>
+        <translation>批次 {id} 验证失败：签名{sig}，批次头{head}，未通过的付款：{bad}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="319"/>
+        <location filename="../../ui/views/signing.py" line="320"/>
+        <source>valid</source>
+        <translation>有效</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="319"/>
+        <location filename="../../ui/views/signing.py" line="320"/>
+        <source>invalid</source>
+        <translation>无效</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="336"/>
+        <source>Refused: you made or approved a payment of this batch, so you cannot sign it (separation of duties). Nothing was signed.</source>
+        <translation>已拒绝：此批次中有您经办或审批的付款，您不能签名（不相容职务分离）。未签名任何内容。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="339"/>
+        <source>Refused: a payment of this batch changed after it was approved, which voids its approvals. Nothing was signed.</source>
+        <translation>已拒绝：此批次中有付款在审批后被修改，其审批已失效。未签名任何内容。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="347"/>
+        <source>Final try: one more wrong PIN locks this USB key.</source>
+        <translation>最后一次机会：再输错一次 PIN 码，此 U盾将被锁定。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/signing.py" line="349"/>
+        <source>The key counts wrong PINs: it locks after a few more.</source>
+        <translation>U盾在累计 PIN 码错误次数：再输错几次将被锁定。</translation>
     </message>
 </context>
 <context>
