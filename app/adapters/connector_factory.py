@@ -16,13 +16,10 @@ import tempfile
 import threading
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-
 from app.adapters.http_transport import HttpsTransport, TlsSettings, TransportSettings
 from app.adapters.message_log import MessageLogEntry
+from app.adapters.signature_verifier import X509SignatureVerifier
+from app.adapters.software_signer import algorithm_for_public_key, certificate_signer_id, load_certificate
 from app.domain.banking import ConnectionProfile, MessageLogRecord
 from app.domain.errors import OperationalError
 from app.plugins.registry import PluginRegistry
@@ -35,26 +32,20 @@ _FUNCTION = re.compile(r"<FUNNAM>\s*([A-Za-z0-9_]{1,40})\s*</FUNNAM>")
 
 class PemAnswerVerifier:
     """The bank's answer signature (ECDSA P-256/SHA-256 or RSA PKCS#1 v1.5), signer id = SHA-256 of the DER
-    certificate. Implements ``app.ports.bank.AnswerVerifier``."""
+    certificate. Implements ``app.ports.bank.AnswerVerifier`` on top of :class:`X509SignatureVerifier`."""
 
     def __init__(self, certificate_pem: bytes):
-        self._cert = x509.load_pem_x509_certificate(certificate_pem)
-        self.signer_id = self._cert.fingerprint(hashes.SHA256()).hex()
+        self._pem = certificate_pem
+        self._algorithm = algorithm_for_public_key(load_certificate(certificate_pem).public_key())
+        self.signer_id = certificate_signer_id(certificate_pem)
 
     def verify(self, body: bytes, signature: bytes, signer_id: str) -> bool:
         if signer_id.strip().lower() != self.signer_id:
             return False
-        key = self._cert.public_key()
         try:
-            if isinstance(key, ec.EllipticCurvePublicKey):
-                key.verify(signature, body, ec.ECDSA(hashes.SHA256()))
-            elif isinstance(key, rsa.RSAPublicKey):
-                key.verify(signature, body, padding.PKCS1v15(), hashes.SHA256())
-            else:
-                return False
-        except (InvalidSignature, ValueError):
+            return X509SignatureVerifier().verify(self._pem, self._algorithm, signature, body)
+        except ValueError:
             return False
-        return True
 
 
 class _RecordSink:

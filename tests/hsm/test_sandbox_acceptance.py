@@ -28,10 +28,10 @@ def bank(tmp_path_factory):
 
 
 def _connector(bank):
+    from app.adapters.connector_factory import PemAnswerVerifier
     from app.adapters.http_transport import HttpsTransport, TlsSettings, TransportSettings
     from app.plugins.registry import load_registry
     from app.ports.bank import BankPluginContext
-    from bank_plugins.cmb_fbsdk.answer_signature import PemAnswerVerifier
 
     creds = bank.state / "credentials"
     tls = TlsSettings(ca_file=creds / "ca.pem", client_cert_file=creds / "demo-client.pem",

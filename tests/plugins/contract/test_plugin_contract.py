@@ -72,7 +72,7 @@ def sandbox(tmp_path_factory):
 
 @pytest.fixture
 def connector(sandbox):
-    from bank_plugins.cmb_fbsdk.answer_signature import PemAnswerVerifier
+    from app.adapters.connector_factory import PemAnswerVerifier
 
     creds = sandbox.state / "credentials"
     tls = TlsSettings(ca_file=creds / "ca.pem", client_cert_file=creds / "demo-client.pem",
