@@ -121,6 +121,7 @@ CODE_TEXTS: dict[str, str] = {
     "SIGNATURE_INVALID": QT_TRANSLATE_NOOP("Problem", "The USB key returned a signature that does not verify; "
                                                       "nothing was stored."),
     "NOT_APPROVED": QT_TRANSLATE_NOOP("Problem", "These payments are not approved and waiting for a signature."),
+    "POLICY": QT_TRANSLATE_NOOP("Problem", "This approval policy value is not valid."),
     "ACCOUNT_LOCKED": QT_TRANSLATE_NOOP("Problem", "This user is locked after too many wrong passwords."),
 }
 

@@ -2,7 +2,7 @@
 
 Path of a payment::
 
-    DRAFT → PENDING_APPROVAL → APPROVED → SIGNED → QUEUED → SENDING → ACCEPTED | UNKNOWN
+    DRAFT → PENDING_APPROVAL ⇄ APPROVED → SIGNED → QUEUED → SENDING → ACCEPTED | UNKNOWN
           ↘ REJECTED → DRAFT       ACCEPTED → AWAITING_BANK_AUTH → PROCESSING → SUCCEEDED | FAILED | PARTIAL
                                    | CANCELLED | EXPIRED;   SUCCEEDED → RETURNED (退票)
 
@@ -10,6 +10,8 @@ Rules encoded in :data:`TRANSITIONS`:
 
 * Statuses only move forward (I5). Nothing leaves a final status except SUCCEEDED → RETURNED.
 * REJECTED (an approver said no) is not final: the maker edits it (→ DRAFT) or cancels it.
+* APPROVED → PENDING_APPROVAL: an edit of an approved, unsigned payment voids its approvals and sends it back
+  for approval (every approval binds the exact content, RELIABILITY.md §2). Once SIGNED the content is frozen.
 * SENDING → QUEUED is allowed only when no byte of the request left the machine (connection refused,
   TLS handshake failed before the body); every other doubt after sending is UNKNOWN (I3).
 * UNKNOWN → any bank outcome (found by a status query with the same reference), or → QUEUED only after the
@@ -67,7 +69,9 @@ TRANSITIONS: dict[PaymentStatus, frozenset[PaymentStatus]] = {
     S.DRAFT: frozenset({S.PENDING_APPROVAL, S.CANCELLED}),
     S.PENDING_APPROVAL: frozenset({S.APPROVED, S.REJECTED, S.CANCELLED}),
     S.REJECTED: frozenset({S.DRAFT, S.CANCELLED}),
-    S.APPROVED: frozenset({S.SIGNED, S.CANCELLED, S.EXPIRED}),
+    # → PENDING_APPROVAL: an edit of an approved, unsigned payment voids its approvals and sends it back for
+    # approval.
+    S.APPROVED: frozenset({S.SIGNED, S.CANCELLED, S.EXPIRED, S.PENDING_APPROVAL}),
     S.SIGNED: frozenset({S.QUEUED, S.CANCELLED, S.EXPIRED}),
     # Nothing has been sent yet: cancelling or expiring a queued payment is safe.
     S.QUEUED: frozenset({S.SENDING, S.CANCELLED, S.EXPIRED}),

@@ -9,7 +9,10 @@ payment_status_history row and an audit entry):
   REJECTED. An edit that changes the content (a new content hash) **voids every live approval** (the rows stay,
   marked void, in the history); a REJECTED payment goes back to DRAFT (the maker checks it and submits again);
   a PENDING_APPROVAL payment stays pending, its requirement recomputed, and every approver starts over.
-  An APPROVED payment cannot be edited (the state machine only lets it move on to SIGNED or be CANCELLED).
+  An APPROVED payment that is not signed (and in no signed batch) may be edited too: its approvals are voided
+  and it goes back APPROVED → PENDING_APPROVAL (history + audit), so the approvals are required again. The
+  status changes before the content does, in the same transaction, so the database rules (approvals voided
+  first, content changes only before approval) hold. SIGNED or later payments are never editable.
 * Duplicate suspicion: the same payee and amount with an execution date within the policy's window (default 7
   days) gives the warning DUPLICATE_SUSPECT; saving or submitting then needs ``override_duplicate=True``, and
   the override is audited (``payment.duplicate_override``).
@@ -180,7 +183,8 @@ class PaymentService:
         with self._uow() as uow:
             payment = self._get(uow, payment_id, for_update=True)
             _require_maker(actor, payment, "change it")
-            if payment.status not in EDITABLE:
+            if payment.status not in EDITABLE and not (payment.status is PaymentStatus.APPROVED
+                                                       and uow.signed_batches.batch_of_payment(payment_id) is None):
                 raise Conflict(NOT_EDITABLE, f"payment {payment_id} is {payment.status.value} and can no longer be "
                                "changed; cancel it and enter a new one")
             if payment.version != expected_version:
@@ -193,6 +197,12 @@ class PaymentService:
                     and clean["debit_account_id"] == payment.debit_account_id:
                 return Saved(payment, warnings_only(problems))
             voided = uow.approvals.void_active(payment_id, "content edited by the maker")
+            was_approved = payment.status is PaymentStatus.APPROVED
+            if was_approved:
+                # Back to approval first (the content of an approved payment is frozen in the database).
+                payment = change_status(uow, actor, payment, PaymentStatus.PENDING_APPROVAL,
+                                        f"content edited after approval; {voided} approval(s) voided, approval "
+                                        "starts over")
             overriding = any(p.code == "DUPLICATE_SUSPECT" for p in problems)
             updated = uow.payments.update_content(payment_id, payment.version, self._content(clean), new_hash,
                                                   duplicate_override=overriding)
@@ -213,6 +223,7 @@ class PaymentService:
                 updated = uow.payments.set_status(updated.id, updated.version, PaymentStatus.PENDING_APPROVAL,
                                                   policy_version=req.version, required_approvals=need.approvers,
                                                   required_role=need.required_role)
+            if updated.status is PaymentStatus.PENDING_APPROVAL and not was_approved:
                 uow.payments.add_history(updated.id, PaymentStatus.PENDING_APPROVAL, PaymentStatus.PENDING_APPROVAL,
                                          actor.username, f"content edited; {voided} approval(s) voided, "
                                          "approval starts over")

@@ -269,14 +269,124 @@
 <context>
     <name>AdminView</name>
     <message>
-        <location filename="../../ui/views/admin.py" line="23"/>
+        <location filename="../../ui/views/admin.py" line="24"/>
         <source>Organization</source>
         <translation>单位信息</translation>
     </message>
     <message>
-        <location filename="../../ui/views/admin.py" line="24"/>
+        <location filename="../../ui/views/admin.py" line="25"/>
         <source>Users and roles</source>
         <translation>用户与角色</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/admin.py" line="27"/>
+        <source>Approval policy</source>
+        <translation>审批策略</translation>
+    </message>
+</context>
+<context>
+    <name>ApprovalPolicyView</name>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="57"/>
+        <source>Approval policy</source>
+        <translation>审批策略</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="65"/>
+        <source>Rule</source>
+        <translation>规则</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="74"/>
+        <source>Up to (empty = any amount)</source>
+        <translation>金额上限（留空 = 不限金额）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="74"/>
+        <source>Approvers</source>
+        <translation>审批人数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="75"/>
+        <source>Required role</source>
+        <translation>必需角色</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="81"/>
+        <source>Add tier</source>
+        <translation>添加档位</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="84"/>
+        <source>Remove tier</source>
+        <translation>删除档位</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="97"/>
+        <location filename="../../ui/views/approval_policy.py" line="250"/>
+        <source>Password re-entry above (amount)</source>
+        <translation>超过此金额需重新输入密码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="98"/>
+        <location filename="../../ui/views/approval_policy.py" line="251"/>
+        <source>Duplicate window (days)</source>
+        <translation>重复付款检查期（天）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="110"/>
+        <source>Save new version</source>
+        <translation>保存为新版本</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="116"/>
+        <source>Version history</source>
+        <translation>版本历史</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="153"/>
+        <source>Version 0 (built-in default, never saved)</source>
+        <translation>版本 0（内置默认，未保存过）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="155"/>
+        <source>Version %1, saved by %2 at %3</source>
+        <translation>版本 %1，由 %2 于 %3 保存</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="159"/>
+        <source>any account</source>
+        <translation>任意账户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="160"/>
+        <source>account #%1</source>
+        <translation>账户 #%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="161"/>
+        <source>any payment type</source>
+        <translation>任意付款类型</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="161"/>
+        <source>normal payments</source>
+        <translation>普通付款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="162"/>
+        <source>urgent payments</source>
+        <translation>加急付款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="234"/>
+        <source>Saved as version %1.</source>
+        <translation>已保存为版本 %1。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="257"/>
+        <source>tier %1</source>
+        <translation>第 %1 档</translation>
     </message>
 </context>
 <context>
@@ -2252,6 +2362,11 @@ Please send this file to your administrator.</source>
     </message>
     <message>
         <location filename="../../ui/problems.py" line="124"/>
+        <source>This approval policy value is not valid.</source>
+        <translation>审批策略的取值无效。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/problems.py" line="125"/>
         <source>This user is locked after too many wrong passwords.</source>
         <translation>密码错误次数过多，该用户已被锁定。</translation>
     </message>
@@ -3017,112 +3132,117 @@ Please send this file to your administrator.</source>
 <context>
     <name>VoucherDialog</name>
     <message>
-        <location filename="../../ui/dialogs/voucher_dialog.py" line="63"/>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="66"/>
         <source>Payment voucher #{id}</source>
         <translation>付款凭证 #{id}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/voucher_dialog.py" line="64"/>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="67"/>
         <source>New payment voucher</source>
         <translation>新建付款凭证</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/voucher_dialog.py" line="78"/>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="81"/>
         <source>This payment was rejected. Correct it and submit it again; see the rejection comment in its history.</source>
         <translation>此付款已被驳回。请更正后重新提交；驳回意见见其历史记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/voucher_dialog.py" line="87"/>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="90"/>
         <source>Payee</source>
         <translation>收款人</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/voucher_dialog.py" line="88"/>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="91"/>
         <source>Debit account</source>
         <translation>付款账户</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/voucher_dialog.py" line="90"/>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="93"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/voucher_dialog.py" line="90"/>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="93"/>
         <source>e.g. 12345.67</source>
         <translation>例如 12345.67</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/voucher_dialog.py" line="96"/>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="99"/>
         <source>In words (大写)</source>
         <translation>大写金额</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/voucher_dialog.py" line="98"/>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="101"/>
         <source>Purpose</source>
         <translation>用途</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/voucher_dialog.py" line="99"/>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="102"/>
         <source>e.g. 货款 (at most 30 Chinese characters)</source>
         <translation>例如 货款（最多 30 个汉字）</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/voucher_dialog.py" line="105"/>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="108"/>
         <source>Execution date</source>
         <translation>执行日期</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/voucher_dialog.py" line="106"/>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="109"/>
         <source>Urgency</source>
         <translation>时效</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/voucher_dialog.py" line="107"/>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="110"/>
         <source>Normal</source>
         <translation>普通</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/voucher_dialog.py" line="107"/>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="110"/>
         <source>Real-time (urgent)</source>
         <translation>实时（加急）</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/voucher_dialog.py" line="108"/>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="111"/>
         <source>I checked: this is not a duplicate payment</source>
         <translation>我已核实：这不是重复付款</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/voucher_dialog.py" line="122"/>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="125"/>
         <source>Enter: next field · Ctrl+Enter: submit · Esc: cancel</source>
         <translation>回车：下一项 · Ctrl+回车：提交 · Esc：取消</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/voucher_dialog.py" line="126"/>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="129"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/voucher_dialog.py" line="128"/>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="131"/>
         <source>Save draft</source>
         <translation>保存草稿</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/voucher_dialog.py" line="130"/>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="133"/>
         <source>Submit for approval</source>
         <translation>提交审批</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/voucher_dialog.py" line="173"/>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="176"/>
         <source>This payment is {status} and can no longer be changed.</source>
         <translation>此付款状态为 {status}，已不能修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/voucher_dialog.py" line="281"/>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="179"/>
+        <source>Saving a change voids the approvals given so far and sends the payment back for approval.</source>
+        <translation>保存修改将作废已有的审批，付款申请需重新审批。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="287"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/voucher_dialog.py" line="321"/>
+        <location filename="../../ui/dialogs/voucher_dialog.py" line="326"/>
         <source>A similar payment exists. Check it, then tick &quot;not a duplicate&quot; to save anyway.</source>
         <translation>已有类似付款。请核实后勾选“不是重复付款”再保存。</translation>
     </message>

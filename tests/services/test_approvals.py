@@ -111,13 +111,16 @@ def test_edit_after_approval_voids_it_and_approval_starts_over(payment_world):
     assert done.status is S.APPROVED
 
 
-def test_approved_payment_cannot_be_edited(payment_world):
+def test_edit_of_an_approved_payment_sends_it_back_for_approval(payment_world):
+    # issue 5: an edit of an approved, unsigned payment voids its approvals (SIGNED stays uneditable, see
+    # tests/services/test_payments_edit_after_approval.py)
     w = payment_world
     p = _pending(w)
     [done] = _approve(w, "approver1", [p.id])
-    with pytest.raises(Conflict) as info:
-        w.services.payments.update(w.actor("maker"), p.id, done.version, w.fields(amount="1.00"))
-    assert info.value.code == "PAYMENT_NOT_EDITABLE"
+    assert done.status is PaymentStatus.APPROVED
+    edited = w.services.payments.update(w.actor("maker"), p.id, done.version, w.fields(amount="1.00")).entity
+    assert edited.status is PaymentStatus.PENDING_APPROVAL
+    assert w.services.payments.get(w.admin, p.id).active_approvals == []
 
 
 def test_rejection_needs_a_comment_and_returns_to_the_maker(payment_world, ledger_fingerprint):

@@ -216,6 +216,33 @@ def test_rejected_payment_is_corrected_and_resubmitted(qtbot, maker_view, paymen
     assert detail.payment.status is PaymentStatus.PENDING_APPROVAL and detail.payment.purpose == "设备款"
 
 
+def test_edit_after_approval_voids_it_in_the_gui(qtbot, maker_view, payment_world):
+    """Issue 5: an edit after approval voids the approvals and sends the payment back for approval."""
+    w = payment_world
+    maker = w.actor("maker")
+    p = w.services.payments.create(maker, w.fields(amount="321.00")).entity
+    w.services.payments.submit(maker, p.id)
+    [approved] = w.services.approvals.approve(w.actor("approver1"), [p.id])
+    assert approved.status is PaymentStatus.APPROVED
+    maker_view.refresh()
+    assert wait_idle(20)
+    assert maker_view.select_payment(p.id)
+    assert wait_idle(20)
+    assert maker_view.edit_button.isEnabled() and not maker_view.submit_button.isEnabled()
+    maker_view.edit_selected()
+    assert wait_idle(20)
+    dialog = maker_view.dialog
+    assert dialog.message.isVisible() and dialog.message.text()      # the user is told approvals will be voided
+    assert dialog.save_button.isEnabled() and not dialog.submit_button.isEnabled()
+    dialog.purpose_edit.clear()
+    dialog.purpose_edit.insert("设备款（已更正）")
+    dialog.save_draft()
+    assert wait_idle(20)
+    detail = w.services.payments.get(maker, p.id)
+    assert detail.payment.status is PaymentStatus.PENDING_APPROVAL
+    assert detail.active_approvals == [] and any(a.voided_at is not None for a in detail.approvals)
+
+
 def test_screenshot_voucher_screen(qtbot, maker_view, payment_world):
     w = payment_world
     maker = w.actor("maker")

@@ -29,6 +29,7 @@ EXPECTED_EDGES = {
     (S.PENDING_APPROVAL, S.APPROVED), (S.PENDING_APPROVAL, S.REJECTED), (S.PENDING_APPROVAL, S.CANCELLED),
     (S.REJECTED, S.DRAFT), (S.REJECTED, S.CANCELLED),
     (S.APPROVED, S.SIGNED), (S.APPROVED, S.CANCELLED), (S.APPROVED, S.EXPIRED),
+    (S.APPROVED, S.PENDING_APPROVAL),  # an edit of an approved, unsigned payment: approvals voided, re-approve
     (S.SIGNED, S.QUEUED), (S.SIGNED, S.CANCELLED), (S.SIGNED, S.EXPIRED),
     (S.QUEUED, S.SENDING), (S.QUEUED, S.CANCELLED), (S.QUEUED, S.EXPIRED),
     (S.SENDING, S.QUEUED), (S.SENDING, S.UNKNOWN), (S.SENDING, S.ACCEPTED), (S.SENDING, S.AWAITING_BANK_AUTH),
@@ -85,6 +86,16 @@ def test_unknown_only_resolves_by_bank_outcome_or_requeue():
     for accepted in (S.ACCEPTED, S.AWAITING_BANK_AUTH, S.PROCESSING):
         assert not can_transition(accepted, S.UNKNOWN)
         assert not can_transition(accepted, S.QUEUED)
+
+
+def test_only_an_unsigned_approval_can_be_sent_back_for_approval():
+    assert can_transition(S.APPROVED, S.PENDING_APPROVAL)
+    # Once signed (or anything later) the content is frozen: never back to approval or to the maker.
+    for later in (S.SIGNED, S.QUEUED, S.SENDING, S.UNKNOWN, S.ACCEPTED, S.AWAITING_BANK_AUTH, S.PROCESSING,
+                  *FINAL_STATUSES):
+        assert not can_transition(later, S.PENDING_APPROVAL)
+        assert not can_transition(later, S.DRAFT)
+        assert not can_transition(later, S.APPROVED)
 
 
 def test_strings_are_accepted():

@@ -45,7 +45,10 @@ from ui.widgets.form import ERROR_STYLE, WARNING_STYLE, FieldForm
 
 LIVE_CHECK_MS = 400
 DUPLICATE_SUSPECT = "DUPLICATE_SUSPECT"
-EDITABLE = (PaymentStatus.DRAFT, PaymentStatus.REJECTED)
+# A maker may change a payment until it is signed; changing a pending or approved one voids its approvals and sends
+# it back for approval (the service does that). Only drafts and rejected payments are submitted from here.
+EDITABLE = (PaymentStatus.DRAFT, PaymentStatus.REJECTED, PaymentStatus.PENDING_APPROVAL, PaymentStatus.APPROVED)
+SUBMITTABLE = (PaymentStatus.DRAFT, PaymentStatus.REJECTED)
 WORDS_STYLE = "color: #1b5e20; font-size: 15px; font-weight: bold;"
 
 
@@ -167,11 +170,14 @@ class VoucherDialog(QDialog):
         self.duplicate_check.setChecked(payment.duplicate_override)
         self.form.touched.clear()
         editable = payment.status in EDITABLE
-        for button in (self.save_button, self.submit_button):
-            button.setEnabled(editable)
+        self.save_button.setEnabled(editable)
+        self.submit_button.setEnabled(payment.status in SUBMITTABLE)
         if not editable:
             self._show_message(self.tr("This payment is {status} and can no longer be changed.")
                                .replace("{status}", payment.status.value), error=True)
+        elif payment.status in (PaymentStatus.PENDING_APPROVAL, PaymentStatus.APPROVED):
+            self._show_message(self.tr("Saving a change voids the approvals given so far and sends the payment back "
+                                       "for approval."), error=False)
 
     # -- values -------------------------------------------------------------------------------------------
     def values(self) -> dict:
@@ -267,7 +273,7 @@ class VoucherDialog(QDialog):
     def _save(self, submit: bool) -> Op | None:
         if self.pending_op is not None and not self.pending_op.finished:
             return None
-        if self.payment is not None and self.payment.status not in EDITABLE:
+        if self.payment is not None and self.payment.status not in (SUBMITTABLE if submit else EDITABLE):
             return None
         self._live_timer.stop()
         self._live_generation += 1          # a live check still on its way must not overwrite what follows
@@ -300,9 +306,8 @@ class VoucherDialog(QDialog):
         saved = self._save_state.get("payment")
         if saved is not None:
             self.payment = saved     # a created draft is edited (not created again) if the submission failed
-        editable = self.payment is None or self.payment.status in EDITABLE
-        self.save_button.setEnabled(editable)
-        self.submit_button.setEnabled(editable)
+        self.save_button.setEnabled(self.payment is None or self.payment.status in EDITABLE)
+        self.submit_button.setEnabled(self.payment is None or self.payment.status in SUBMITTABLE)
 
     def _on_saved(self, outcome: tuple[PaymentRequest, bool]) -> None:
         payment, submitted = outcome

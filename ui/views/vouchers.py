@@ -24,7 +24,7 @@ from app.domain.payment import PaymentStatus
 from app.domain.payment_request import PaymentRequest
 from app.domain.users import Actor, Role
 from app.services import Services
-from ui.dialogs.voucher_dialog import EDITABLE, VoucherDialog
+from ui.dialogs.voucher_dialog import EDITABLE, SUBMITTABLE, VoucherDialog
 from ui.models.rows_table import RowsTableModel
 from ui.ops import Op, error_text, run_op
 from ui.problems import describe
@@ -191,7 +191,7 @@ class VouchersView(QWidget):
         editable = self.can_make and payment is not None and payment.status in EDITABLE
         self.new_button.setEnabled(self.can_make)
         self.edit_button.setEnabled(editable)
-        self.submit_button.setEnabled(editable)
+        self.submit_button.setEnabled(editable and payment.status in SUBMITTABLE)
 
     # -- actions ------------------------------------------------------------------------------------------
     def new_voucher(self) -> VoucherDialog | None:
@@ -200,7 +200,7 @@ class VouchersView(QWidget):
         return self._open(VoucherDialog(self._services, self._actor, self._active_accounts(), None, None, self))
 
     def edit_selected(self) -> Op | None:
-        """Open the selected DRAFT / REJECTED payment (its payee is read off the GUI thread first)."""
+        """Open the selected unsigned payment (its payee is read off the GUI thread first)."""
         payment = self.selected()
         if payment is None or not self.can_make or payment.status not in EDITABLE:
             return None
@@ -228,7 +228,7 @@ class VouchersView(QWidget):
 
     def submit_selected(self) -> Op | None:
         payment = self.selected()
-        if payment is None or payment.status not in EDITABLE:
+        if payment is None or payment.status not in SUBMITTABLE:
             return None
         payments, actor = self._services.payments, self._actor
         override = payment.duplicate_override
