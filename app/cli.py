@@ -248,7 +248,14 @@ def cmd_payee_list(cli: Cli) -> int:
     if cli.json:
         _print_json(payees)
     else:
-        _table([asdict(p) for p in payees], ["id", "name", "account_number", "bank_name", "cnaps_code"])
+        _table([asdict(p) for p in payees], ["id", "name", "account_number", "bank_name", "cnaps_code", "confirmed"])
+    return EXIT_OK
+
+
+def cmd_payee_confirm(cli: Cli) -> int:
+    """A second person confirms a payee's changed bank details (RELIABILITY.md §3)."""
+    payee = cli.services.master_data.confirm_payee(cli.actor(), cli.args.id)
+    _print_json({"ok": True, "payee": payee}) if cli.json else print(f"payee confirmed: {payee.id} {payee.name}")
     return EXIT_OK
 
 
@@ -491,6 +498,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--query")
     sp.add_argument("--limit", type=int, default=1000)
     sp.add_argument("--all", action="store_true", help="include deactivated payees")
+    sp = add(pay, "confirm", cmd_payee_confirm, "confirm a payee's changed bank details (not the person who "
+             "changed them)")
+    sp.add_argument("id", type=int)
 
     aud = sub.add_parser("audit", help="the audit log").add_subparsers(dest="command", metavar="ACTION",
                                                                         required=True)

@@ -36,6 +36,8 @@ PAYMENT_RULES = {
     "SIGNED_BATCH_IMMUTABLE": "a signed batch and its payments' inclusion proofs cannot be changed or deleted",
     "SIGNED_BATCH_SIGNER": "a payment in a signed batch must carry the batch's signer, and be neither made nor "
                            "approved by that signer",
+    "PAYEE_UNCONFIRMED": "the payee's bank details changed and await a second person's confirmation",
+    "SELF_CONFIRM": "a payee change must be confirmed by someone other than the person who made it",
 }
 IGNORED_IN_MESSAGE = {"org_id", "debit_account_id", "payment_id", "user_id"}
 

@@ -141,6 +141,11 @@ class PayeeRow(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    # Migration 0006: a bank-detail change needs a second person's confirmation (triggers PAYEE_UNCONFIRMED,
+    # SELF_CONFIRM).
+    confirmed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    changed_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    confirmed_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class PaymentRequestRow(Base):

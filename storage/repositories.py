@@ -286,7 +286,8 @@ def _payee(row: PayeeRow) -> Payee:
     return Payee(
         id=row.id, org_id=row.org_id, name=row.name, account_number=row.account_number, bank_name=row.bank_name,
         branch_name=row.branch_name, cnaps_code=row.cnaps_code, uscc=row.uscc, kind=AccountKind(row.kind),
-        is_active=row.is_active, version=row.version,
+        is_active=row.is_active, version=row.version, confirmed=bool(row.confirmed), changed_by=row.changed_by,
+        confirmed_by=row.confirmed_by,
     )
 
 
@@ -393,3 +394,22 @@ class SqlPayeeRepository:
             raise NotFound("payee", payee_id)
         _versioned_update(self._s, PayeeRow, "payee", payee_id, current.version, {"is_active": bool(active)},
                           self._clock.now())
+
+    def _set_confirmation(self, payee_id: int, values: dict[str, Any]) -> None:
+        """Confirmation state only: no version bump (it is not an edit of the payee's details)."""
+        table = PayeeRow.__table__
+        with _guarded(self._s, "a payee"):
+            result = self._s.execute(update(table).where(table.c.id == payee_id).values(**values))
+        if result.rowcount != 1:
+            raise NotFound("payee", payee_id)
+
+    def mark_changed(self, payee_id: int, changed_by: int | None) -> None:
+        self._set_confirmation(payee_id, {"confirmed": False, "changed_by": changed_by, "confirmed_by": None})
+
+    def confirm(self, payee_id: int, confirmed_by: int) -> None:
+        self._set_confirmation(payee_id, {"confirmed": True, "confirmed_by": confirmed_by})
+
+    def awaiting_confirmation(self) -> list[Payee]:
+        stmt = (select(PayeeRow).where(PayeeRow.confirmed.is_(False)).order_by(PayeeRow.name, PayeeRow.id)
+                .execution_options(populate_existing=True))
+        return [_payee(r) for r in self._s.scalars(stmt)]

@@ -60,6 +60,7 @@ class AuditAction:
     PAYEE_CREATED = "payee.created"
     PAYEE_UPDATED = "payee.updated"
     PAYEE_DEACTIVATED = "payee.deactivated"
+    PAYEE_CONFIRMED = "payee.confirmed"
     PAYEES_IMPORTED = "payee.bulk_imported"
     CONFIG_CHANGED = "config.changed"
     DB_MIGRATED = "ledger.migrated"

@@ -48,10 +48,18 @@ class Payee:
     kind: AccountKind = AccountKind.CORPORATE
     is_active: bool = True
     version: int = 1
+    # A change of bank details (PAYEE_BANK_FIELDS) needs a second person's confirmation before payments to the
+    # payee can proceed: ``confirmed`` is False and ``changed_by`` names who changed them until then. New payees
+    # are confirmed (only changes need confirmation).
+    confirmed: bool = True
+    changed_by: int | None = None
+    confirmed_by: int | None = None
 
 
 # The editable fields of each entity, in form order (services, CLI and UI share these names).
 BANK_ACCOUNT_FIELDS = ("bank_name", "branch_name", "cnaps_code", "account_number", "account_name",
                        "currency", "plugin_id")
+# Changing any of these (the bank details) makes the payee unconfirmed until a second person confirms it.
+PAYEE_BANK_FIELDS = ("name", "account_number", "bank_name", "cnaps_code")
 PAYEE_FIELDS = ("name", "account_number", "bank_name", "branch_name", "cnaps_code", "uscc", "kind")
 ORGANIZATION_FIELDS = ("name", "uscc")

@@ -26,6 +26,7 @@ from app.domain.payment_request import PaymentRequest, content_hash
 from app.domain.text import check_text, normalize_text
 from app.domain.users import Actor, Role
 from app.ports import Clock, UnitOfWorkFactory
+from app.services.payee_guard import refuse_unconfirmed
 from app.services.payments import CONTENT_CHANGED, PAYMENTS_CHANGED, change_status, current_policy
 from app.services.permissions import require_any, require_logged_in
 
@@ -167,6 +168,7 @@ class ApprovalService:
         if now_hash != payment.content_hash:
             raise Conflict(CONTENT_CHANGED, f"the payee's or account's bank details changed after payment "
                            f"{payment_id} was submitted; its maker must save and submit it again")
+        refuse_unconfirmed(payee, payment_id)
         return payment
 
     def _approve_one(self, uow, actor: Actor, payment_id: int) -> PaymentRequest:

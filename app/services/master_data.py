@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from app.domain.audit import AuditAction
-from app.domain.errors import Conflict, NotFound, ValidationFailed, errors_only, warnings_only
-from app.domain.master_data import BankAccount, Organization, Payee
+from app.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, errors_only, warnings_only
+from app.domain.master_data import PAYEE_BANK_FIELDS, BankAccount, Organization, Payee
 from app.domain.users import Actor, Role
 from app.domain.validation import validate_bank_account, validate_organization, validate_payee
 from app.ports import UnitOfWorkFactory
@@ -242,9 +242,44 @@ class MasterDataService:
             if not changes:
                 return Saved(payee, warnings_only(problems))
             updated = uow.payees.update(payee_id, expected_version, clean)
+            if any(key in changes for key in PAYEE_BANK_FIELDS):
+                # Sensitive change: payments to this payee wait for a second person's confirmation.
+                uow.payees.mark_changed(payee_id, actor.user_id)
+                changes["confirmed"] = {"from": payee.confirmed, "to": False}
+                updated = uow.payees.get(payee_id)
             uow.audit.append(actor, AuditAction.PAYEE_UPDATED, "payee", str(payee.id), changes)
             uow.commit()
             return Saved(updated, warnings_only(problems))
+
+    # -- payee confirmation (RELIABILITY.md §3) ------------------------------------------------------------
+    # New payees are confirmed; a change of bank details (PAYEE_BANK_FIELDS) by update_payee makes the payee
+    # unconfirmed until a different person (maker, approver or admin) confirms it.
+    def payees_awaiting_confirmation(self, actor: Actor) -> list[Payee]:
+        require_logged_in(actor)
+        with self._uow(read_only=True) as uow:
+            return uow.payees.awaiting_confirmation()
+
+    def confirm_payee(self, actor: Actor, payee_id: int, expected_version: int | None = None) -> Payee:
+        """A second person confirms a payee's changed bank details. ``expected_version`` (optional) guards
+        against confirming details that changed again since the confirmer looked at them."""
+        require_any(actor, Role.MAKER, Role.APPROVER, Role.ADMIN, doing="confirm payee changes")
+        with self._uow() as uow:
+            payee = uow.payees.get(payee_id)
+            if payee is None:
+                raise NotFound("payee", payee_id)
+            if expected_version is not None and payee.version != expected_version:
+                raise Conflict("STALE_VERSION", f"payee {payee_id} was changed by someone else (you looked at "
+                               f"version {expected_version}, it is now version {payee.version}); check it again")
+            if payee.confirmed:
+                raise Conflict("ALREADY_CONFIRMED", f"payee {payee.name} has no change awaiting confirmation")
+            if actor.user_id is None or actor.user_id == payee.changed_by:
+                raise PermissionDenied(f"you changed the bank details of payee {payee.name}, so someone else must "
+                                       "confirm them", code="SELF_CONFIRM")
+            uow.payees.confirm(payee_id, actor.user_id)
+            uow.audit.append(actor, AuditAction.PAYEE_CONFIRMED, "payee", str(payee_id),
+                             {"changed_by": payee.changed_by, "version": payee.version})
+            uow.commit()
+            return uow.payees.get(payee_id)
 
     def set_payee_active(self, actor: Actor, payee_id: int, active: bool) -> Payee:
         require_any(actor, Role.MAKER, Role.ADMIN, doing="activate or deactivate payees")

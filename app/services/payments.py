@@ -49,6 +49,7 @@ from app.domain.payment_request import (
 from app.domain.users import Actor, Role
 from app.ports import Clock, UnitOfWorkFactory
 from app.services.master_data import Saved
+from app.services.payee_guard import refuse_unconfirmed
 from app.services.permissions import require_any, require_logged_in
 
 PAYMENTS_CHANGED = "payments_changed"   # event: {"ids": [...], "status": "..."}
@@ -110,6 +111,7 @@ class PaymentService:
         clean, problems = parse_payment_fields(dict(fields), business_today(self._clock.now()))
         account = uow.accounts.get(clean["debit_account_id"]) if clean["debit_account_id"] is not None else None
         payee = uow.payees.get(clean["payee_id"]) if clean["payee_id"] is not None else None
+        refuse_unconfirmed(payee, own_id)
         problems += check_against_ledger(clean, account, payee)
         if account is not None and clean["currency"] is None:
             clean["currency"] = account.currency

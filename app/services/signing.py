@@ -49,6 +49,7 @@ from app.ports.signing_batches import (
     SignerProvider,
     SigningKeyProfile,
 )
+from app.services.payee_guard import refuse_unconfirmed
 from app.services.payments import CONTENT_CHANGED, PAYMENTS_CHANGED, change_status
 from app.services.permissions import require_any, require_logged_in
 
@@ -206,6 +207,7 @@ class SigningService:
                     or len(live) < (p.required_approvals or 1):
                 raise Conflict(CONTENT_CHANGED, f"payment {p.id} changed after it was approved (its content no "
                                "longer matches the approvals); it cannot be signed")
+            refuse_unconfirmed(payee, p.id)
 
     def _require_signer(self, actor: Actor) -> None:
         require_any(actor, Role.SIGNER, doing="sign payments")

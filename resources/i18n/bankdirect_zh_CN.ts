@@ -1598,82 +1598,102 @@ Please send this file to your administrator.</source>
         <translation>停用</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payees.py" line="62"/>
+        <location filename="../../ui/views/payees.py" line="63"/>
+        <source>Confirm change</source>
+        <translation>确认变更</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payees.py" line="66"/>
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payees.py" line="71"/>
+        <location filename="../../ui/views/payees.py" line="76"/>
+        <source>Confirmed</source>
+        <translation>已确认</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payees.py" line="76"/>
+        <source>Awaiting confirmation</source>
+        <translation>待确认</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payees.py" line="77"/>
         <source>Corporate</source>
         <translation>对公</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payees.py" line="71"/>
+        <location filename="../../ui/views/payees.py" line="77"/>
         <source>Personal</source>
         <translation>对私</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payees.py" line="74"/>
+        <location filename="../../ui/views/payees.py" line="80"/>
         <source>No.</source>
         <translation>序号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payees.py" line="75"/>
+        <location filename="../../ui/views/payees.py" line="81"/>
         <source>Payee name</source>
         <translation>收款人名称</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payees.py" line="76"/>
+        <location filename="../../ui/views/payees.py" line="82"/>
         <source>Account number</source>
         <translation>账号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payees.py" line="78"/>
+        <location filename="../../ui/views/payees.py" line="84"/>
         <source>Bank</source>
         <translation>开户银行</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payees.py" line="79"/>
+        <location filename="../../ui/views/payees.py" line="85"/>
         <source>Branch</source>
         <translation>开户网点</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payees.py" line="80"/>
+        <location filename="../../ui/views/payees.py" line="86"/>
         <source>CNAPS code</source>
         <translation>联行号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payees.py" line="82"/>
+        <location filename="../../ui/views/payees.py" line="88"/>
         <source>Unified social credit code</source>
         <translation>统一社会信用代码</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payees.py" line="83"/>
+        <location filename="../../ui/views/payees.py" line="89"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payees.py" line="133"/>
+        <location filename="../../ui/views/payees.py" line="90"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payees.py" line="142"/>
         <source>{n} payees</source>
         <translation>共 {n} 个收款人</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payees.py" line="165"/>
+        <location filename="../../ui/views/payees.py" line="182"/>
         <source>Export payees</source>
         <translation>导出收款人</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payees.py" line="166"/>
+        <location filename="../../ui/views/payees.py" line="183"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payees.py" line="190"/>
+        <location filename="../../ui/views/payees.py" line="207"/>
         <source>Exported {n} payees to {path}</source>
         <translation>已导出 {n} 个收款人到 {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payees.py" line="191"/>
+        <location filename="../../ui/views/payees.py" line="208"/>
         <source>Exporting…</source>
         <translation>正在导出…</translation>
     </message>

@@ -53,21 +53,31 @@ class PayeesView(QWidget):
         self.search.setPlaceholderText(self.tr("Search name, account number or bank…"))
         self.search.setClearButtonEnabled(True)
         bar.addWidget(self.search, 1)
+        search_bar = bar
+        bar = QHBoxLayout()  # the actions on their own row, so the page stays narrow enough for small screens
         self.add_button = QPushButton(self.tr("Add payee…"), self)
         self.add_button.setObjectName("addPayeeButton")
         self.edit_button = QPushButton(self.tr("Edit…"), self)
         self.edit_button.setObjectName("editPayeeButton")
         self.deactivate_button = QPushButton(self.tr("Deactivate"), self)
         self.deactivate_button.setObjectName("deactivatePayeeButton")
+        # A second person confirms a payee whose bank details changed (not the person who changed them).
+        self.confirm_button = QPushButton(self.tr("Confirm change"), self)
+        self.confirm_button.setObjectName("confirmPayeeButton")
+        self.confirm_button.setEnabled(actor.has(Role.MAKER) or actor.has(Role.APPROVER) or actor.has(Role.ADMIN))
         self.export_button = QPushButton(self.tr("Export CSV…"), self)
         self.export_button.setObjectName("exportButton")
         for w in (self.add_button, self.edit_button, self.deactivate_button):
             w.setEnabled(can_edit)
             bar.addWidget(w)
-        bar.addWidget(self.export_button)
+        bar.addWidget(self.confirm_button)
+        bar.addStretch(1)
+        search_bar.addWidget(self.export_button)
+        layout.addLayout(search_bar)
         layout.addLayout(bar)
 
         md = services.master_data
+        confirmed_text, awaiting_text = self.tr("Confirmed"), self.tr("Awaiting confirmation")
         kind_names = {AccountKind.CORPORATE: self.tr("Corporate"), AccountKind.PERSONAL: self.tr("Personal")}
         self.model = LazyTableModel(
             [
@@ -81,6 +91,8 @@ class PayeesView(QWidget):
                        sort_key="cnaps_code"),
                 Column("uscc", self.tr("Unified social credit code"), lambda p: p.uscc or ""),
                 Column("kind", self.tr("Type"), lambda p: kind_names.get(AccountKind(p.kind), str(p.kind))),
+                Column("confirmed", self.tr("Status"),
+                       lambda p: confirmed_text if p.confirmed else awaiting_text),
             ],
             fetch=lambda ids: md.get_payees(actor, ids),
             order=lambda key, desc: md.payee_ids(actor, self._query, key, desc),
@@ -100,7 +112,7 @@ class PayeesView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((64, 240, 170, 140, 220, 120, 190, 70)):
+        for column, width in enumerate((64, 240, 170, 140, 220, 120, 190, 70, 90)):
             header.resizeSection(column, width)
         header.setSortIndicator(1, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)     # no load: the model already holds this order's key
@@ -118,6 +130,7 @@ class PayeesView(QWidget):
         self.add_button.clicked.connect(self.add_payee)
         self.edit_button.clicked.connect(self.edit_selected)
         self.deactivate_button.clicked.connect(self.deactivate_selected)
+        self.confirm_button.clicked.connect(self.confirm_selected)
         self.export_button.clicked.connect(self._on_export_clicked)
         self.table.doubleClicked.connect(lambda _i: self.edit_selected())
 
@@ -158,6 +171,14 @@ class PayeesView(QWidget):
             return
         services, actor = self._services, self._actor
         run_op(self, lambda: services.master_data.set_payee_active(actor, payee.id, False),
+               lambda _p: self.model.reload())
+
+    def confirm_selected(self) -> None:
+        payee = self.selected()
+        if payee is None:
+            return
+        services, actor = self._services, self._actor
+        run_op(self, lambda: services.master_data.confirm_payee(actor, payee.id, payee.version),
                lambda _p: self.model.reload())
 
     # -- export -------------------------------------------------------------------------------------------
