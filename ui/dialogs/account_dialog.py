@@ -13,11 +13,12 @@ from app.domain.users import Actor
 from app.services import Services
 from ui.dialogs.form_dialog import FormDialog
 
-OPTIONAL_FIELDS = ("plugin_id",)
 CURRENCIES = ("CNY", "USD", "EUR", "HKD", "JPY", "GBP")
 
 
 class AccountDialog(FormDialog):
+    optional_fields = ("plugin_id",)
+
     def __init__(self, services: Services, actor: Actor, account: BankAccount | None = None,
                  parent: QWidget | None = None):
         super().__init__(parent, self.tr("Edit bank account") if account else self.tr("New bank account"))
@@ -37,13 +38,6 @@ class AccountDialog(FormDialog):
         if account is not None:
             f.set_values({k: getattr(account, k) for k in BANK_ACCOUNT_FIELDS})
         self.enable_live_checks()
-
-    def values(self) -> dict:
-        values = self.form.values()
-        for key in OPTIONAL_FIELDS:
-            if not str(values.get(key) or "").strip():
-                values[key] = None
-        return values
 
     def check(self, values: dict) -> list[Problem]:
         return list(self._services.master_data.validate_account(values))

@@ -24,6 +24,7 @@ translate = QCoreApplication.translate
 
 class FormDialog(QDialog):
     saved = Signal(object)
+    optional_fields: tuple[str, ...] = ()   # left blank → None (not "") in values()
 
     def __init__(self, parent: QWidget | None, title: str, intro: str = ""):
         super().__init__(parent)
@@ -60,7 +61,11 @@ class FormDialog(QDialog):
 
     # -- to implement ---------------------------------------------------------------------------------
     def values(self) -> dict:
-        return self.form.values()
+        values = self.form.values()
+        for key in self.optional_fields:
+            if not str(values.get(key) or "").strip():
+                values[key] = None
+        return values
 
     def check(self, values: dict) -> list[Problem]:
         return []

@@ -13,10 +13,10 @@ from app.domain.users import Actor
 from app.services import Services
 from ui.dialogs.form_dialog import FormDialog
 
-OPTIONAL_FIELDS = ("uscc",)
-
 
 class PayeeDialog(FormDialog):
+    optional_fields = ("uscc",)
+
     def __init__(self, services: Services, actor: Actor, payee: Payee | None = None,
                  parent: QWidget | None = None):
         super().__init__(parent, self.tr("Edit payee") if payee else self.tr("New payee"))
@@ -37,13 +37,6 @@ class PayeeDialog(FormDialog):
         if payee is not None:
             f.set_values({k: getattr(payee, k) for k in PAYEE_FIELDS})
         self.enable_live_checks()
-
-    def values(self) -> dict:
-        values = self.form.values()
-        for key in OPTIONAL_FIELDS:
-            if not str(values.get(key) or "").strip():
-                values[key] = None
-        return values
 
     def check(self, values: dict) -> list[Problem]:
         return list(self._services.master_data.validate_payee(values))
