@@ -180,6 +180,20 @@ class PaymentRequestRow(Base):
     required_role: Mapped[str | None] = mapped_column(String(16), nullable=True)
     submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     signer_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # migration 0007: what the submission engine knows and plans (RELIABILITY.md §1)
+    submission_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    bank_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    bank_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    bank_reference: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    next_check_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True, index=True)
+    check_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    no_record_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    unknown_since: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    attention: Mapped[str | None] = mapped_column(Text, nullable=True)
+    final_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    reinitiated_from_id: Mapped[int | None] = mapped_column(Integer, nullable=True)   # the failed payment it redoes
+    result_confirmed_by: Mapped[int | None] = mapped_column(Integer, nullable=True)   # users.id
+    result_confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 _LIVE_APPROVAL = "voided_at IS NULL AND decision = 'approved'"
@@ -414,3 +428,86 @@ class SignedBatchPaymentRow(Base):
     payment_id: Mapped[int] = mapped_column(Integer, ForeignKey("payment_requests.id"), nullable=False)
     leaf_json: Mapped[str] = mapped_column(Text, nullable=False)
     proof_json: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+# -- submission engine (migration 0007) ---------------------------------------------------------------------
+
+class PaymentReferenceRow(Base):
+    """Every client reference ever allocated (I1): unique per bank and debit account, forever; never deleted."""
+
+    __tablename__ = "payment_references"
+    __table_args__ = (
+        UniqueConstraint("bank", "debit_account_id", "reference"),
+        UniqueConstraint("payment_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    payment_id: Mapped[int] = mapped_column(Integer, ForeignKey("payment_requests.id"), nullable=False)
+    debit_account_id: Mapped[int] = mapped_column(Integer, ForeignKey("bank_accounts.id"), nullable=False)
+    bank: Mapped[str] = mapped_column(String(64), nullable=False)
+    reference: Mapped[str] = mapped_column(String(64), nullable=False)
+    allocated_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+
+
+class SubmissionRow(Base):
+    """The exact signed bytes of one chunk of payments, stored before the first send (I2). The body, signature
+    and hash never change (a trigger refuses it): every resend is byte-identical."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        CheckConstraint("state IN ('READY', 'SENDING', 'SENT', 'HELD')", name="state_known"),
+        CheckConstraint("count >= 1", name="count_positive"),
+        Index(None, "state", "not_before"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    profile_id: Mapped[int] = mapped_column(Integer, ForeignKey("connection_profiles.id"), nullable=False)
+    plugin_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    debit_account_id: Mapped[int] = mapped_column(Integer, ForeignKey("bank_accounts.id"), nullable=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False)          # base64 of the exact bytes
+    signature: Mapped[str] = mapped_column(Text, nullable=False)     # base64
+    signer_id: Mapped[str] = mapped_column(String(128), nullable=False)
+    algorithm: Mapped[str] = mapped_column(String(32), nullable=False)
+    body_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    count: Mapped[int] = mapped_column(Integer, nullable=False)
+    total_minor: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    state: Mapped[str] = mapped_column(String(16), nullable=False)
+    not_before: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    current_attempt_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    lease_owner: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    resends: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    hold_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+
+
+class SubmissionItemRow(Base):
+    __tablename__ = "submission_items"
+    __table_args__ = (UniqueConstraint("payment_id"),)
+
+    submission_id: Mapped[int] = mapped_column(Integer, ForeignKey("submissions.id"), primary_key=True)
+    idx: Mapped[int] = mapped_column(Integer, primary_key=True)
+    payment_id: Mapped[int] = mapped_column(Integer, ForeignKey("payment_requests.id"), nullable=False)
+    reference: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class SendAttemptRow(Base):
+    """One try at sending a submission, committed before the request leaves (I2). ``id`` is the fencing token."""
+
+    __tablename__ = "send_attempts"
+    __table_args__ = (
+        UniqueConstraint("submission_id", "attempt_no"),
+        CheckConstraint("attempt_no >= 1", name="attempt_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(Integer, ForeignKey("submissions.id"), nullable=False)
+    attempt_no: Mapped[int] = mapped_column(Integer, nullable=False)
+    worker: Mapped[str] = mapped_column(String(128), nullable=False)
+    body_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    error_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -50,7 +50,7 @@ def test_payment_cannot_move_forward_while_payee_is_unconfirmed(ledger, world, s
         conn.execute(text("UPDATE payment_requests SET status = :s WHERE id = 1"), {"s": status})
     with ledger.engine.begin() as conn:
         assert conn.execute(text("SELECT status FROM payment_requests WHERE id = 1")).scalar() == "DRAFT"
-        conn.execute(text("UPDATE payment_requests SET status = 'CANCELLED' WHERE id = 1"))  # backwards is fine
+        conn.execute(text("UPDATE payment_requests SET status = 'REJECTED' WHERE id = 1"))  # not final: fine
         conn.execute(text("UPDATE payment_requests SET status = 'DRAFT' WHERE id = 1"))
         conn.execute(text("UPDATE payees SET confirmed = true, confirmed_by = :o WHERE id = :p"),
                      {"o": other_id, "p": payee_id})
