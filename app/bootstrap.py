@@ -7,10 +7,12 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.adapters.crash_points import crash_points_from_env
 from app.adapters.password_hasher import Argon2PasswordHasher
 from app.adapters.vault_secrets import DEMO_PASSPHRASE, VaultSecretStore
 from app.config import ENV_PASSPHRASE, ENV_SECRET_STORE, AppConfig
 from app.domain.errors import DomainError, IntegrityFailure, SecretStoreUnavailable
+from app.domain.submission import EngineSettings
 from app.ports import Clock, PasswordHasher, SecretStore, SystemClock
 from app.services import Services
 from app.services.approvals import ApprovalService
@@ -23,6 +25,7 @@ from app.services.master_data import MasterDataService
 from app.services.payments import PaymentService
 from app.services.setup import SetupService
 from app.services.signing import SigningService
+from app.services.submission import SubmissionService
 from app.services.users import UserService
 from storage.db import Ledger, open_ledger
 
@@ -187,7 +190,8 @@ def import_audit_key(config: AppConfig, path: Path, passphrase: str, *, secret_s
 
 def open_app(config: AppConfig, *, secret_store: SecretStore | None = None, clock: Clock | None = None,
              hasher: PasswordHasher | None = None, login_policy: LoginPolicy | None = None,
-             migrate: bool = True, passphrase_prompt=None) -> AppContext:
+             migrate: bool = True, passphrase_prompt=None,
+             engine_settings: EngineSettings | None = None) -> AppContext:
     clock = clock or SystemClock()
     config.data_dir.mkdir(parents=True, exist_ok=True)
     if config.demo:
@@ -219,6 +223,9 @@ def open_app(config: AppConfig, *, secret_store: SecretStore | None = None, cloc
         services.payments = PaymentService(uow, clock, events=services.events)
         services.approvals = ApprovalService(uow, services.auth, clock, events=services.events)
         services.signing = build_signing_service(uow, store, clock, connectors, events=services.events)
+        services.submission = SubmissionService(uow, clock, connectors, settings=engine_settings or EngineSettings(),
+                                                events=services.events, crash=crash_points_from_env(),
+                                                payments=services.payments)
     except BaseException:
         ledger.dispose()
         raise

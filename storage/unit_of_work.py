@@ -30,6 +30,7 @@ from storage.repositories import (
     SqlUserRepository,
 )
 from storage.signing_repositories import SqlSignedBatchRepository, SqlSigningKeyRepository
+from storage.submission_repositories import SqlSubmissionRepository
 
 
 class SqlUnitOfWork:
@@ -55,6 +56,7 @@ class SqlUnitOfWork:
     approval_policies: SqlApprovalPolicyRepository
     signed_batches: SqlSignedBatchRepository
     signing_keys: SqlSigningKeyRepository
+    submissions: SqlSubmissionRepository
 
     def __init__(self, engine: Engine, audit_key: bytes, clock: Clock, *, read_only: bool = False):
         self._engine = engine.execution_options(**{READ_ONLY_OPTION: bool(read_only)})
@@ -89,6 +91,7 @@ class SqlUnitOfWork:
         self.approval_policies = SqlApprovalPolicyRepository(session)
         self.signed_batches = SqlSignedBatchRepository(session)
         self.signing_keys = SqlSigningKeyRepository(session, self._clock)
+        self.submissions = SqlSubmissionRepository(session, self._clock)
         return self
 
     def commit(self) -> None:

@@ -19,11 +19,16 @@ from pathlib import Path
 from app.adapters.http_transport import HttpsTransport, TlsSettings, TransportSettings
 from app.adapters.message_log import MessageLogEntry
 from app.adapters.signature_verifier import X509SignatureVerifier
-from app.adapters.software_signer import algorithm_for_public_key, certificate_signer_id, load_certificate
+from app.adapters.software_signer import (
+    SoftwareKeySigner,
+    algorithm_for_public_key,
+    certificate_signer_id,
+    load_certificate,
+)
 from app.domain.banking import ConnectionProfile, MessageLogRecord
-from app.domain.errors import OperationalError
+from app.domain.errors import DomainError, OperationalError
 from app.plugins.registry import PluginRegistry
-from app.ports.bank import BankConnector, BankPluginContext, PluginManifest
+from app.ports.bank import BankConnector, BankPluginContext, PluginManifest, Signer
 from app.ports.banking import MessageSink
 from app.ports.secrets import SecretStore
 
@@ -75,10 +80,14 @@ class _RecordSink:
 
 class HttpsBankSession:
     def __init__(self, connector: BankConnector, transport: HttpsTransport,
-                 files: tempfile.TemporaryDirectory | None = None):
+                 files: tempfile.TemporaryDirectory | None = None, message_signer: Signer | None = None):
         self.connector = connector
         self.transport = transport
         self._files = files
+        # The channel key (the profile's client certificate and key) signs the wire bytes of payment
+        # submissions, as a bank front-end (前置机) certificate does; the USB-key holder's batch signature
+        # authorises the payments beforehand (app/services/signing.py).
+        self.message_signer = message_signer
 
     def close(self) -> None:
         self.transport.close()
@@ -151,4 +160,11 @@ class RegistryConnectorFactory:
             transport.close()
             public.cleanup()
             raise
-        return HttpsBankSession(connector, transport, public)
+        signer = None
+        if key_pem and profile.client_cert_pem:
+            try:
+                signer = SoftwareKeySigner(key_pem.encode("ascii"), None, None,
+                                           certificate_pem=profile.client_cert_pem.encode("ascii"))
+            except DomainError:  # an unusable channel key only matters when paying: reported then
+                signer = None
+        return HttpsBankSession(connector, transport, public, signer)

@@ -97,6 +97,9 @@ def ensure_sandbox_state(data_dir: Path, accounts: list[SandboxAccount], seed: i
         for acc in accounts:
             admin.add_account(state, acc.account, acc.name, acc.bank_code, acc.currency, acc.balance_minor)
         _seed_history(state, accounts, seed)
+        # the client certificate is also the channel key that signs payment messages (enrolled at the bank)
+        files = sandbox_files(state)
+        admin.register_signer_certificate(state, "demo-channel", files.client_pem.read_text(encoding="ascii"))
     else:
         ledger = admin.open_ledger(state)
         try:

@@ -18,7 +18,7 @@ from app.domain.banking import (
     StoredTransaction,
 )
 from app.domain.errors import Problem
-from app.ports.bank import Balance, BankConnector, PluginManifest, Transaction
+from app.ports.bank import Balance, BankConnector, PluginManifest, Signer, Transaction
 
 MessageSink = Callable[[MessageLogRecord], None]
 
@@ -78,6 +78,7 @@ class BankSession(Protocol):
     """A connector bound to one profile, with its transport open. Close it (or use ``with``)."""
 
     connector: BankConnector
+    message_signer: Signer | None  # signs payment submissions' wire bytes (the profile's channel key)
 
     def close(self) -> None: ...
     def __enter__(self) -> BankSession: ...

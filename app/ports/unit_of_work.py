@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
         TransactionRepository,
     )
     from app.ports.signing_batches import SignedBatchRepository, SigningKeyRepository
+    from app.ports.submission import SubmissionRepository
 
 
 class UserRepository(Protocol):
@@ -162,6 +163,7 @@ class UnitOfWork(Protocol):
     approval_policies: ApprovalPolicyRepository
     signed_batches: SignedBatchRepository
     signing_keys: SigningKeyRepository
+    submissions: SubmissionRepository
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from app.services.payments import PaymentService
     from app.services.setup import SetupService
     from app.services.signing import SigningService
+    from app.services.submission import SubmissionService
     from app.services.users import UserService
 
 
@@ -38,3 +39,4 @@ class Services:
     payments: PaymentService | None = None  # payment requests: create, edit, submit, list, show
     approvals: ApprovalService | None = None  # approval inbox, approve / reject, approval policy versions
     signing: SigningService | None = None  # batches ready to sign, one signature per batch, signed batches
+    submission: SubmissionService | None = None  # the engine: send exactly once, follow up, monitor, re-initiate

@@ -134,27 +134,28 @@ def _triggers(up: bool) -> list[str]:
     raise NotImplementedError(f"no submission-engine triggers for the {dialect} dialect")
 
 
-_PAYMENT_COLUMNS = [
-    sa.Column("submission_id", sa.Integer(), nullable=True),
-    sa.Column("bank_code", sa.String(64), nullable=True),
-    sa.Column("bank_text", sa.Text(), nullable=True),
-    sa.Column("bank_reference", sa.String(64), nullable=True),
-    sa.Column("next_check_at", TS, nullable=True),
-    sa.Column("check_count", sa.Integer(), nullable=False, server_default="0"),
-    sa.Column("no_record_count", sa.Integer(), nullable=False, server_default="0"),
-    sa.Column("unknown_since", TS, nullable=True),
-    sa.Column("attention", sa.Text(), nullable=True),
-    sa.Column("final_at", TS, nullable=True),
-    sa.Column("reinitiated_from_id", sa.Integer(), nullable=True),
-    sa.Column("result_confirmed_by", sa.Integer(), nullable=True),
-    sa.Column("result_confirmed_at", TS, nullable=True),
-]
+def _payment_columns() -> list[sa.Column]:
+    return [
+        sa.Column("submission_id", sa.Integer(), nullable=True),
+        sa.Column("bank_code", sa.String(64), nullable=True),
+        sa.Column("bank_text", sa.Text(), nullable=True),
+        sa.Column("bank_reference", sa.String(64), nullable=True),
+        sa.Column("next_check_at", TS, nullable=True),
+        sa.Column("check_count", sa.Integer(), nullable=False, server_default="0"),
+        sa.Column("no_record_count", sa.Integer(), nullable=False, server_default="0"),
+        sa.Column("unknown_since", TS, nullable=True),
+        sa.Column("attention", sa.Text(), nullable=True),
+        sa.Column("final_at", TS, nullable=True),
+        sa.Column("reinitiated_from_id", sa.Integer(), nullable=True),
+        sa.Column("result_confirmed_by", sa.Integer(), nullable=True),
+        sa.Column("result_confirmed_at", TS, nullable=True),
+    ]
 
 
 def upgrade() -> None:
     # plain ADD COLUMN (no table rebuild on SQLite, so the triggers of 0004 and 0006 stay)
-    for column in _PAYMENT_COLUMNS:
-        op.add_column("payment_requests", column.copy())
+    for column in _payment_columns():
+        op.add_column("payment_requests", column)
     op.create_index(op.f("ix_payment_requests_next_check_at"), "payment_requests", ["next_check_at"])
     op.create_table(
         "payment_references",
@@ -248,5 +249,5 @@ def downgrade() -> None:
     op.drop_table("submissions")
     op.drop_table("payment_references")
     op.drop_index(op.f("ix_payment_requests_next_check_at"), table_name="payment_requests")
-    for column in reversed(_PAYMENT_COLUMNS):
+    for column in reversed(_payment_columns()):
         op.drop_column("payment_requests", column.name)

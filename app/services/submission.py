@@ -1,0 +1,860 @@
+"""The submission engine: every signed payment reaches the bank exactly once and is followed to a final status.
+
+RELIABILITY.md §1, invariant by invariant:
+
+* **I1** :meth:`queue_signed` allocates the client reference (``payment_references``, unique per bank and debit
+  account forever) in the transaction that moves SIGNED → QUEUED, and commits it before anything else happens.
+* **I2** :meth:`prepare_queued` builds and signs the exact wire bytes (the bank plugin validates every field in
+  the bank's encoding first) and stores them as a *submission* before any send; :meth:`send_ready` commits a
+  send-attempt row (with the hash of those bytes, checked by a trigger) before the request leaves, and every
+  resend sends the stored bytes unchanged.
+* **I3** anything ambiguous after the request may have left (timeouts, resets, 5xx, an unverifiable or
+  unreadable answer, a crash or a vanished sender) moves the payment to UNKNOWN. UNKNOWN is resolved only by
+  status queries with the same reference (:meth:`follow_up`); the stored bytes are resent only after the bank
+  answered "no such instruction" ``no_record_confirmations`` times in a row, each after the bank's settle lag,
+  and only when *every* payment of the submission is in that situation (a resend never re-sends a payment the
+  bank may hold).
+* **I4** a payment never gets a second reference: :meth:`reinitiate` makes a *new* payment (new id, new
+  reference) from a definitively failed one, and it goes through approval again.
+* **I5** bank reports only move a payment forward (app.domain.payment); duplicates are no-ops, stale messages
+  are ignored, odd ones raise the payment's ``attention``; a database trigger keeps final statuses final.
+* **I6** claims are exclusive (PostgreSQL ``FOR UPDATE SKIP LOCKED``; SQLite's write lock) and carry a lease and
+  a fencing token (the attempt id). Right before any network I/O the sender checks that its token is still the
+  submission's current one and its lease has not run out (in the database, and on the monotonic clock); results
+  are written only while the token holds. An expired lease turns SENDING into UNKNOWN (:meth:`recover_expired`).
+* **I8** nothing relies on the bank's de-duplication.
+
+Each pass is a handful of short units of work; network I/O never happens inside a database transaction.
+"""
+
+from __future__ import annotations
+
+import builtins
+import os
+import socket
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from app.domain.banking import ConnectionProfile, MessageLogRecord
+from app.domain.errors import (
+    BankRejected,
+    BankUnavailable,
+    Conflict,
+    DomainError,
+    NotFound,
+    OperationalError,
+    OutcomeUnknown,
+    PermissionDenied,
+    ValidationFailed,
+)
+from app.domain.payment import (
+    FINAL_STATUSES,
+    PaymentStatus,
+    can_transition,
+    is_noop,
+    is_stale,
+)
+from app.domain.submission import (
+    FOLLOWED_STATUSES,
+    AttemptOutcome,
+    EngineReport,
+    EngineSettings,
+    ReferenceRecord,
+    SendAttempt,
+    Submission,
+    SubmissionState,
+    TrackedPayment,
+    make_reference,
+)
+from app.domain.users import Actor, Role
+from app.ports import Clock, UnitOfWorkFactory
+from app.ports.bank import BankStatusReport, PaymentInstruction, PluginLimits, SignedSubmission, SubmissionResult
+from app.ports.banking import BankSession, ConnectorFactory
+from app.ports.submission import CrashPoints, NoCrashPoints
+from app.services.message_log_store import store_messages
+from app.services.payments import PAYMENT_STATUS, PAYMENTS_CHANGED
+from app.services.permissions import require_any, require_logged_in
+
+S = PaymentStatus
+
+# Audit actions (stable strings).
+SUBMISSION_PREPARED = "submission.prepared"
+SUBMISSION_SENT = "submission.sent"
+SUBMISSION_RESEND = "submission.resend"
+SUBMISSION_HELD = "submission.held"
+PAYMENT_QUERY_NOW = "payment.query_now"
+PAYMENT_REINITIATED = "payment.reinitiated"
+PAYMENT_RESULT_CONFIRMED = "payment.result_confirmed"
+
+# Attention reasons (prefix codes; the text after the colon is for people).
+NO_PROFILE = "NO_PROFILE"
+CHANNEL_KEY = "CHANNEL_KEY_MISSING"
+PREPARE_FAILED = "PREPARE_FAILED"
+ANSWER_MISMATCH = "ANSWER_MISMATCH"
+DOUBLE_INSTRUCTION = "DOUBLE_INSTRUCTION"
+UNKNOWN_OVER_SLA = "UNKNOWN_OVER_SLA"
+PARTIAL_NO_RECORD = "PARTIAL_NO_RECORD"
+RESEND_LIMIT = "RESEND_LIMIT"
+ODD_REPORT = "ODD_REPORT"
+SUBMISSION_BROKEN = "SUBMISSION_BROKEN"
+
+REINITIABLE = frozenset({S.FAILED, S.EXPIRED, S.RETURNED})
+CHINA_OFFSET = timedelta(hours=8)
+ACTIVE_STATUSES = (S.SIGNED, S.QUEUED, S.SENDING, S.UNKNOWN, S.ACCEPTED, S.AWAITING_BANK_AUTH, S.PROCESSING)
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass(frozen=True)
+class PaymentTrace:
+    """Everything the monitor and ``payments show`` tell about a payment's way to the bank."""
+
+    payment: TrackedPayment
+    references: list[ReferenceRecord]
+    attempts: list[SendAttempt]
+    submission: Submission | None
+
+
+class SubmissionService:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, connectors: ConnectorFactory, *,
+                 settings: EngineSettings | None = None, events=None, crash: CrashPoints | None = None,
+                 worker_id: str | None = None, message_log_keep: int = 100_000,
+                 sleep: Callable[[float], None] = time.sleep, payments=None):
+        self._uow = uow
+        self._clock = clock
+        self._connectors = connectors
+        self.settings = settings or EngineSettings()
+        self._events = events
+        self._crash = crash or NoCrashPoints()
+        self.worker_id = worker_id or default_worker_id()
+        self._actor = Actor(None, "engine", frozenset())
+        self._keep = message_log_keep
+        self._sleep = sleep
+        self._payments = payments
+        self._last_query: dict[int, float] = {}   # profile id → monotonic time of the last status query
+
+    # -- plumbing -----------------------------------------------------------------------------------------------
+    def _publish(self, ids: Sequence[int], status: PaymentStatus | None = None) -> None:
+        if self._events is not None and ids:
+            self._events.publish(PAYMENTS_CHANGED, {"ids": list(ids), "status": status.value if status else None})
+
+    def _limits(self, plugin_id: str) -> PluginLimits:
+        try:
+            return self._connectors.manifest(plugin_id).limits
+        except (DomainError, KeyError):
+            return PluginLimits()
+
+    def _settle_lag(self, limits: PluginLimits) -> float:
+        return self.settings.settle_lag_s if self.settings.settle_lag_s is not None else float(limits.settle_lag_s)
+
+    def _in_quiet_hours(self, limits: PluginLimits, now: datetime) -> bool:
+        if not self.settings.respect_quiet_hours or not limits.quiet_hours:
+            return False
+        local = (now + CHINA_OFFSET).strftime("%H:%M")
+        for start, end in limits.quiet_hours:
+            if (start <= local < end) if start <= end else (local >= start or local < end):
+                return True
+        return False
+
+    def _move(self, uow, p: TrackedPayment, to: PaymentStatus, detail: str, *, code: str = "", text: str = "",
+              **fields) -> TrackedPayment:
+        """Status change with history (the engine's bulk moves are audited once per submission)."""
+        if not is_noop(p.status, to) and not can_transition(p.status, to):
+            raise Conflict("ILLEGAL_TRANSITION", f"payment {p.id}: {p.status.value} → {to.value} is not allowed")
+        if code:
+            fields.setdefault("bank_code", code[:64])
+        if text:
+            fields.setdefault("bank_text", text[:2000])
+        if to in FINAL_STATUSES:
+            fields.setdefault("final_at", self._clock.now())
+        updated = uow.submissions.update(p.id, p.version, to, **fields)
+        if not is_noop(p.status, to):
+            uow.payments.add_history(p.id, p.status, to, self._actor.username,
+                                     detail + (f" [{code}] {text}".rstrip() if code or text else ""))
+        return updated
+
+    def _sessions(self) -> _Sessions:
+        return _Sessions(self._connectors, lambda records: store_messages(self._uow, records, self._keep))
+
+    # -- the passes ---------------------------------------------------------------------------------------------
+    def run_once(self) -> EngineReport:
+        """One pass: recover vanished senders, queue, prepare, send, follow up."""
+        report = self.recover_expired()
+        report += self.queue_signed()
+        report += self.prepare_queued()
+        report += self.send_ready()
+        report += self.follow_up()
+        return report
+
+    def pending(self) -> int:
+        """Payments the engine still has work for (idle = 0)."""
+        with self._uow(read_only=True) as uow:
+            rows = uow.submissions.by_status(ACTIVE_STATUSES, 1_000_000)
+        busy = 0
+        for p in rows:
+            if p.status in (S.SIGNED, S.QUEUED):
+                busy += 0 if p.attention else 1
+            elif p.status is S.SENDING or p.next_check_at is not None:
+                busy += 1
+        return busy
+
+    def run_until_idle(self, timeout_s: float = 300.0, poll_s: float = 0.5,
+                       cancelled: Callable[[], bool] | None = None) -> EngineReport:
+        deadline = time.monotonic() + timeout_s
+        total = EngineReport()
+        while True:
+            total += self.run_once()
+            if self.pending() == 0:
+                return total
+            if time.monotonic() >= deadline or (cancelled is not None and cancelled()):
+                return replace(total, errors=(*total.errors, "TIMEOUT: payments are still in flight"))
+            self._sleep(poll_s)
+
+    # -- I1: references -----------------------------------------------------------------------------------------
+    def queue_signed(self, limit: int = 5000) -> EngineReport:
+        queued: list[int] = []
+        flagged = 0
+        with self._uow() as uow:
+            signed = uow.submissions.by_status([S.SIGNED], limit)
+            if not signed:
+                for p in uow.submissions.by_status([S.SIGNED], limit, with_profile=False):
+                    if p.profile_id is None and not p.attention:
+                        uow.submissions.update(p.id, p.version, attention=f"{NO_PROFILE}: the debit account has no "
+                                               "connection profile; link one to send this payment")
+                        flagged += 1
+                if flagged:
+                    uow.commit()
+                return EngineReport(held=flagged)
+            prefix = uow.submissions.reference_prefix()
+            plugins: dict[int, str] = {}
+            for p in signed:
+                if p.profile_id not in plugins:
+                    profile = uow.profiles.get(p.profile_id)
+                    plugins[p.profile_id] = profile.plugin_id if profile else f"profile-{p.profile_id}"
+                ref = p.client_reference or make_reference(prefix, p.id)
+                if not p.client_reference:
+                    uow.submissions.allocate_reference(p.id, p.debit_account_id, plugins[p.profile_id], ref)
+                self._move(uow, replace(p, version=p.version), S.QUEUED, f"queued under reference {ref}",
+                           attention=None)
+                queued.append(p.id)
+            self._crash.hit("after_reference_alloc_before_commit")
+            uow.audit.append(self._actor, PAYMENT_STATUS, "payment", str(queued[0]),
+                             {"to": S.QUEUED.value, "payments": queued, "detail": "client references allocated"})
+            uow.commit()
+        self._crash.hit("after_reference_commit")
+        self._publish(queued, S.QUEUED)
+        return EngineReport(queued=len(queued))
+
+    # -- I2: the exact bytes, stored before any send ------------------------------------------------------------
+    def prepare_queued(self, limit: int = 20_000) -> EngineReport:
+        with self._uow(read_only=True) as uow:
+            queued = [p for p in uow.submissions.by_status([S.QUEUED], limit, unprepared=True) if not p.attention]
+            if not queued:
+                return EngineReport()
+            details = {p.id: p for p in uow.payments.get_many([q.id for q in queued])}
+            payees = {y.id: y for y in uow.payees.get_many(list({d.payee_id for d in details.values()}))}
+            profiles = {pid: uow.profiles.get(pid) for pid in {q.profile_id for q in queued}}
+        groups: dict[tuple[int, int], list[TrackedPayment]] = defaultdict(list)
+        for p in queued:
+            groups[(p.profile_id, p.debit_account_id)].append(p)  # type: ignore[index]
+        prepared = held = 0
+        errors: list[str] = []
+        with self._sessions() as sessions:
+            for (profile_id, account_id), items in groups.items():
+                profile = profiles.get(profile_id)
+                if profile is None:
+                    continue
+                size = max(1, self._limits(profile.plugin_id).max_batch_size)
+                for start in range(0, len(items), size):
+                    chunk = items[start:start + size]
+                    instructions = []
+                    for p in chunk:
+                        d = details[p.id]
+                        payee = payees.get(d.payee_id)
+                        instructions.append(PaymentInstruction(
+                            client_reference=p.client_reference or "", debit_account=p.debit_account_number,
+                            payee_account=p.payee_account, payee_name=p.payee_name, amount_minor=p.amount_minor,
+                            currency=p.currency, payee_bank_code=d.payee_bank_code,
+                            payee_bank_name=getattr(payee, "bank_name", "") or "", purpose=d.purpose,
+                            urgent=d.urgent))
+                    try:
+                        session = sessions.get(profile)
+                        signer = session.message_signer
+                        if signer is None:
+                            raise DomainError(CHANNEL_KEY, f"the connection profile {profile.name} has no client "
+                                              "certificate and key to sign payment messages with")
+                        signed = session.connector.prepare_submission(instructions, signer)
+                    except ValidationFailed as exc:
+                        held += self._flag(chunk, f"{PREPARE_FAILED}: " + "; ".join(
+                            f"{p.code} {p.message}" for p in exc.problems)[:1500])
+                        continue
+                    except OperationalError as exc:
+                        errors.append(f"{exc.code}: {exc.message}")
+                        continue
+                    except DomainError as exc:
+                        held += self._flag(chunk, f"{exc.code}: {exc.message}")
+                        continue
+                    self._crash.hit("after_signature_before_store")
+                    prepared += self._store_submission(profile, account_id, chunk, signed)
+                    self._crash.hit("after_signed_bytes_stored")
+        return EngineReport(prepared=prepared, held=held, errors=tuple(errors))
+
+    def _flag(self, chunk: Sequence[TrackedPayment], reason: str) -> int:
+        with self._uow() as uow:
+            for p in uow.submissions.tracked_many([c.id for c in chunk]):
+                uow.submissions.update(p.id, p.version, attention=reason)
+            uow.commit()
+        self._publish([c.id for c in chunk])
+        return len(chunk)
+
+    def _store_submission(self, profile: ConnectionProfile, account_id: int, chunk: Sequence[TrackedPayment],
+                          signed: SignedSubmission) -> int:
+        with self._uow() as uow:
+            current = {p.id: p for p in uow.submissions.tracked_many([c.id for c in chunk])}
+            for c in chunk:
+                p = current.get(c.id)
+                if p is None or p.status is not S.QUEUED or p.submission_id is not None or p.version != c.version:
+                    return 0  # changed meanwhile (cancelled, or another sender prepared it): prepare again later
+            sid = uow.submissions.add_submission(
+                profile_id=profile.id, plugin_id=signed.plugin_id, debit_account_id=account_id, body=signed.body,
+                signature=signed.signature, signer_id=signed.signer_id, algorithm=signed.algorithm,
+                body_sha256=signed.body_sha256, items=[(c.id, c.client_reference or "") for c in chunk],
+                total_minor=sum(c.amount_minor for c in chunk))
+            for c in chunk:
+                uow.submissions.update(c.id, c.version, submission_id=sid)
+            uow.audit.append(self._actor, SUBMISSION_PREPARED, "submission", str(sid),
+                             {"payments": [c.id for c in chunk], "body_sha256": signed.body_sha256,
+                              "profile": profile.name})
+            uow.commit()
+        return len(chunk)
+
+    # -- I6: vanished senders -----------------------------------------------------------------------------------
+    def recover_expired(self) -> EngineReport:
+        now = self._clock.now()
+        moved: list[int] = []
+        with self._uow() as uow:
+            expired = uow.submissions.expired_leases(now)
+            if not expired:
+                return EngineReport()
+            for sub in expired:
+                if sub.current_attempt_id is not None:
+                    uow.submissions.finish_attempt(sub.current_attempt_id, AttemptOutcome.EXPIRED, "LEASE_EXPIRED",
+                                                   f"sender {sub.lease_owner} vanished holding the lease")
+                uow.submissions.set_submission(sub.id, SubmissionState.SENT)
+                for p in uow.submissions.tracked_many(sub.payment_ids):
+                    if p.status is S.SENDING:
+                        self._move(uow, p, S.UNKNOWN, f"sender {sub.lease_owner} vanished while sending: outcome "
+                                   "unknown, resolving by status query", unknown_since=now, no_record_count=0,
+                                   next_check_at=now + timedelta(seconds=self.settings.first_query_s))
+                        moved.append(p.id)
+            uow.commit()
+        self._publish(moved, S.UNKNOWN)
+        return EngineReport(recovered=len(moved))
+
+    # -- sending ------------------------------------------------------------------------------------------------
+    def send_ready(self, max_submissions: int = 1000) -> EngineReport:
+        report = EngineReport()
+        with self._sessions() as sessions:
+            for _ in range(max_submissions):
+                claimed = self._claim()
+                if claimed is None:
+                    break
+                if isinstance(claimed, EngineReport):
+                    report += claimed
+                    continue
+                report += self._send(sessions, *claimed)
+        return report
+
+    def _claim(self) -> tuple[Submission, SendAttempt, float, ConnectionProfile] | EngineReport | None:
+        now = self._clock.now()
+        lease = timedelta(seconds=self.settings.lease_s)
+        with self._uow() as uow:
+            claimed = uow.submissions.claim(now, self.worker_id, now + lease)
+            if claimed is None:
+                return None
+            sub, attempt = claimed
+            profile = uow.profiles.get(sub.profile_id)
+            limits = self._limits(sub.plugin_id)
+            if profile is None or self._in_quiet_hours(limits, now):
+                # not now: give the claim back untouched (the attempt row stays, marked NOT_SENT)
+                uow.submissions.finish_attempt(attempt.id, AttemptOutcome.NOT_SENT, "QUIET_HOURS" if profile else
+                                               "NO_PROFILE", "not sent: bank quiet hours" if profile else
+                                               "the connection profile no longer exists")
+                uow.submissions.set_submission(sub.id, SubmissionState.READY,
+                                               not_before=now + timedelta(seconds=60))
+                uow.commit()
+                return EngineReport(not_sent=len(sub.payment_ids))
+            payments = uow.submissions.tracked_many(sub.payment_ids)
+            broken = [p for p in payments if p.status is not S.QUEUED]
+            if broken:
+                uow.submissions.finish_attempt(attempt.id, AttemptOutcome.ABORTED, SUBMISSION_BROKEN,
+                                               "payments left the queue before sending")
+                reason = (f"{SUBMISSION_BROKEN}: payment(s) {', '.join(str(p.id) for p in broken)} of submission "
+                          f"{sub.id} left the queue ({', '.join(sorted({p.status.value for p in broken}))})")
+                uow.submissions.hold_submission(sub.id, reason)
+                uow.audit.append(self._actor, SUBMISSION_HELD, "submission", str(sub.id), {"reason": reason})
+                fresh = sub.attempts <= 1  # only this aborted attempt: never sent, safe to prepare again
+                for p in payments:
+                    if p.status is S.QUEUED:
+                        if fresh:
+                            uow.submissions.update(p.id, p.version, submission_id=None)
+                        else:
+                            uow.submissions.update(p.id, p.version, attention=reason)
+                uow.commit()
+                return EngineReport(held=len(payments))
+            for p in payments:
+                self._move(uow, p, S.SENDING, f"sending (submission {sub.id}, attempt {attempt.attempt_no})")
+            uow.audit.append(self._actor, SUBMISSION_SENT, "submission", str(sub.id),
+                             {"attempt": attempt.attempt_no, "fence": attempt.id, "worker": self.worker_id,
+                              "body_sha256": sub.body_sha256, "payments": list(sub.payment_ids)})
+            uow.commit()
+        local_deadline = time.monotonic() + self.settings.lease_s * 0.8
+        self._crash.hit("after_send_attempt_row")
+        self._publish(sub.payment_ids, S.SENDING)
+        return sub, attempt, local_deadline, profile
+
+    def _send(self, sessions: _Sessions, sub: Submission, attempt: SendAttempt, local_deadline: float,
+              profile: ConnectionProfile) -> EngineReport:
+        # Fencing: the token must still be current and the lease alive, right before any network I/O.
+        with self._uow(read_only=True) as uow:
+            holds = uow.submissions.fence_holds(sub.id, attempt.id, self._clock.now())
+        if not holds or time.monotonic() >= local_deadline:
+            with self._uow() as uow:
+                uow.submissions.finish_attempt(attempt.id, AttemptOutcome.ABORTED, "STALE_FENCE",
+                                               "the lease ran out before sending: nothing sent")
+                uow.commit()
+            return EngineReport(aborted=1)
+        try:
+            session = sessions.get(profile)
+        except OperationalError as exc:
+            return self._not_sent(sub, attempt, exc)
+        stored = SignedSubmission(plugin_id=sub.plugin_id, client_references=sub.references, body=sub.body,
+                                  signature=sub.signature, signer_id=sub.signer_id, algorithm=sub.algorithm,
+                                  body_sha256=sub.body_sha256)
+        self._crash.hit("before_send")
+        if time.monotonic() >= local_deadline:  # the last check, microseconds before the bytes leave
+            return self._not_sent(sub, attempt, OperationalError("the lease ran out before sending",
+                                                                 code="STALE_FENCE"))
+        try:
+            results = session.connector.send_submission(stored)
+        except OutcomeUnknown as exc:
+            self._crash.hit("after_answer_before_status_commit")
+            return self._record_unknown(sub, attempt, exc.code, exc.message)
+        except BankUnavailable as exc:
+            return self._not_sent(sub, attempt, exc)
+        except BankRejected as exc:
+            results = [SubmissionResult(ref, S.FAILED, bank_code=exc.bank_code, bank_text=exc.bank_text or exc.message)
+                       for ref in sub.references]
+        except OperationalError as exc:
+            self._crash.hit("after_answer_before_status_commit")
+            return self._record_unknown(sub, attempt, exc.code, exc.message)
+        self._crash.hit("after_answer_before_status_commit")
+        report = self._record_results(sub, attempt, results)
+        self._crash.hit("after_status_commit")
+        return report
+
+    def _not_sent(self, sub: Submission, attempt: SendAttempt, exc: OperationalError) -> EngineReport:
+        """Nothing reached the bank: back to the queue, the same bytes retried after a back-off."""
+        now = self._clock.now()
+        delay = self.settings.backoff(max(0, sub.attempts - 1), self.settings.resend_backoff_s,
+                                      self.settings.resend_backoff_max_s)
+        moved: list[int] = []
+        with self._uow() as uow:
+            uow.submissions.finish_attempt(attempt.id, AttemptOutcome.NOT_SENT, exc.code, exc.message)
+            if uow.submissions.set_submission(sub.id, SubmissionState.READY, not_before=now + timedelta(seconds=delay),
+                                              attempt_id=attempt.id):
+                for p in uow.submissions.tracked_many(sub.payment_ids):
+                    if p.status is S.SENDING:
+                        self._move(uow, p, S.QUEUED, f"not sent ({exc.code}): retrying in {delay:.0f} s")
+                        moved.append(p.id)
+            uow.commit()
+        self._publish(moved, S.QUEUED)
+        return EngineReport(not_sent=len(moved), errors=(f"{exc.code}: {exc.message}",))
+
+    def _record_unknown(self, sub: Submission, attempt: SendAttempt, code: str, message: str) -> EngineReport:
+        now = self._clock.now()
+        moved: list[int] = []
+        with self._uow() as uow:
+            uow.submissions.finish_attempt(attempt.id, AttemptOutcome.UNKNOWN, code, message)
+            if uow.submissions.set_submission(sub.id, SubmissionState.SENT, attempt_id=attempt.id):
+                for p in uow.submissions.tracked_many(sub.payment_ids):
+                    if p.status is S.SENDING:
+                        self._move(uow, p, S.UNKNOWN, "outcome unknown: resolving by status query with the same "
+                                   "reference", code=code, text=message, unknown_since=now, no_record_count=0,
+                                   next_check_at=now + timedelta(seconds=self.settings.first_query_s))
+                        moved.append(p.id)
+            uow.commit()
+        self._publish(moved, S.UNKNOWN)
+        return EngineReport(sent=len(sub.payment_ids), unknown=len(moved))
+
+    def _record_results(self, sub: Submission, attempt: SendAttempt,
+                        results: Sequence[SubmissionResult]) -> EngineReport:
+        now = self._clock.now()
+        by_ref: dict[str, list[SubmissionResult]] = defaultdict(list)
+        for r in results:
+            by_ref[r.client_reference].append(r)
+        answered = unknown = 0
+        changed: list[int] = []
+        with self._uow() as uow:
+            uow.submissions.finish_attempt(attempt.id, AttemptOutcome.ANSWERED, "", f"{len(results)} result(s)")
+            if not uow.submissions.set_submission(sub.id, SubmissionState.SENT, attempt_id=attempt.id):
+                # our fencing token is stale: someone else owns these payments now (they query; we only record)
+                uow.commit()
+                return EngineReport(sent=len(sub.payment_ids), aborted=1)
+            refs = dict(zip(sub.payment_ids, sub.references, strict=True))
+            for p in uow.submissions.tracked_many(sub.payment_ids):
+                if p.status is not S.SENDING:
+                    continue
+                mine = by_ref.get(refs[p.id], [])
+                statuses = {r.status for r in mine}
+                first_query = now + timedelta(seconds=self.settings.first_query_s)
+                if len(statuses) != 1 or S.UNKNOWN in statuses:
+                    why = "no result for this reference" if not mine else (
+                        "contradicting results" if len(statuses) > 1 else mine[0].bank_text or "status unknown")
+                    code = mine[0].bank_code if mine else "NO_RESULT"
+                    self._move(uow, p, S.UNKNOWN, f"the bank's answer left the outcome open ({why})", code=code,
+                               text=mine[0].bank_text if mine else "", unknown_since=now, no_record_count=0,
+                               next_check_at=first_query)
+                    unknown += 1
+                else:
+                    r = mine[0]
+                    target = r.status
+                    fields: dict = {"bank_reference": r.bank_reference or p.bank_reference or None}
+                    if target not in FINAL_STATUSES:
+                        fields["next_check_at"] = first_query
+                    else:
+                        fields["next_check_at"] = self._return_watch(target, now)
+                    self._move(uow, p, target, "the bank answered the submission" + (" (repeat)" if r.duplicate
+                                                                                      else ""),
+                               code=r.bank_code, text=r.bank_text, **fields)
+                    answered += 1
+                changed.append(p.id)
+            uow.commit()
+        self._publish(changed)
+        return EngineReport(sent=len(sub.payment_ids), answered=answered, unknown=unknown)
+
+    def _return_watch(self, status: PaymentStatus, now: datetime) -> datetime | None:
+        if status is S.SUCCEEDED and self.settings.return_watch_s > 0:
+            return now + timedelta(seconds=min(self.settings.return_check_s, self.settings.return_watch_s))
+        return None
+
+    # -- I3: follow-up by status queries ------------------------------------------------------------------------
+    def follow_up(self, limit: int = 5000, only: Sequence[int] | None = None, force: bool = False) -> EngineReport:
+        now = self._clock.now()
+        with self._uow(read_only=True) as uow:
+            due = uow.submissions.tracked_many(only) if only is not None else uow.submissions.due_checks(now, limit)
+            profiles = {pid: uow.profiles.get(pid) for pid in {p.profile_id for p in due if p.profile_id}}
+        due = [p for p in due if p.client_reference and (p.status in FOLLOWED_STATUSES or p.status is S.SUCCEEDED)]
+        if not due:
+            return EngineReport()
+        by_profile: dict[int, list[TrackedPayment]] = defaultdict(list)
+        for p in due:
+            by_profile[p.profile_id].append(p)  # type: ignore[index]
+        report = EngineReport()
+        with self._sessions() as sessions:
+            for profile_id, items in by_profile.items():
+                profile = profiles.get(profile_id)
+                if profile is None:
+                    continue
+                limits = self._limits(profile.plugin_id)
+                if not force and self._in_quiet_hours(limits, now):
+                    continue
+                interval = (self.settings.min_query_interval_s if self.settings.min_query_interval_s is not None
+                            else limits.min_query_interval_s)
+                chunk_size = max(1, self.settings.query_chunk)
+                for start in range(0, len(items), chunk_size):
+                    chunk = items[start:start + chunk_size]
+                    last = self._last_query.get(profile_id)
+                    if not force and last is not None and interval > 0 and time.monotonic() - last < interval:
+                        break  # the bank's query rate limit: the rest waits for the next pass
+                    self._last_query[profile_id] = time.monotonic()
+                    try:
+                        reports = sessions.get(profile).connector.query_status([p.client_reference for p in chunk])
+                    except OperationalError as exc:
+                        self._postpone(chunk, exc)
+                        report += EngineReport(errors=(f"{exc.code}: {exc.message}",))
+                        continue
+                    self._crash.hit("during_status_polling")
+                    report += self._apply_reports(chunk, reports, self._settle_lag(limits))
+        return report
+
+    def _postpone(self, chunk: Sequence[TrackedPayment], exc: OperationalError) -> None:
+        now = self._clock.now()
+        with self._uow() as uow:
+            for p in uow.submissions.tracked_many([c.id for c in chunk]):
+                if p.next_check_at is None:
+                    continue
+                delay = self.settings.backoff(p.check_count, self.settings.first_query_s,
+                                              self.settings.query_backoff_max_s)
+                uow.submissions.update(p.id, p.version, next_check_at=now + timedelta(seconds=delay),
+                                       check_count=p.check_count + 1)
+            uow.commit()
+
+    def _apply_reports(self, chunk: Sequence[TrackedPayment], reports: Sequence[BankStatusReport],
+                       settle_lag: float) -> EngineReport:
+        now = self._clock.now()
+        by_ref: dict[str, list[BankStatusReport]] = defaultdict(list)
+        for r in reports:
+            by_ref[r.client_reference].append(r)
+        resolved = 0
+        touched_submissions: set[int] = set()
+        changed: list[int] = []
+        with self._uow() as uow:
+            for p in uow.submissions.tracked_many([c.id for c in chunk]):
+                mine = by_ref.get(p.client_reference or "", [])
+                before = p.status
+                p2 = self._apply_one(uow, p, mine, now, settle_lag)
+                if p2.status is not before:
+                    changed.append(p.id)
+                    if p2.status in FINAL_STATUSES or before is S.UNKNOWN:
+                        resolved += 1
+                if p2.status is S.UNKNOWN and p2.submission_id is not None:
+                    touched_submissions.add(p2.submission_id)
+            requeued = sum(self._maybe_resend(uow, sid, now) for sid in sorted(touched_submissions))
+            uow.commit()
+        self._publish(changed)
+        return EngineReport(queried=len(chunk), resolved=resolved, requeued=requeued)
+
+    def _next_check(self, p: TrackedPayment, now: datetime) -> datetime:
+        delay = self.settings.backoff(p.check_count, self.settings.first_query_s, self.settings.query_backoff_max_s)
+        return now + timedelta(seconds=delay)
+
+    def _apply_one(self, uow, p: TrackedPayment, mine: list[BankStatusReport], now: datetime,
+                   settle_lag: float) -> TrackedPayment:
+        schedule = {"next_check_at": self._next_check(p, now), "check_count": p.check_count + 1}
+        if p.status is S.UNKNOWN and p.unknown_since is not None and not p.attention and \
+                (now - p.unknown_since).total_seconds() > self.settings.unknown_sla_s:
+            schedule["attention"] = (f"{UNKNOWN_OVER_SLA}: unknown for more than "
+                                     f"{self.settings.unknown_sla_s:.0f} s; still asking the bank")
+        found = [r for r in mine if r.found and r.status is not S.UNKNOWN]
+        if not found:
+            if any(r.found for r in mine) or not mine:
+                return uow.submissions.update(p.id, p.version, **schedule)  # unreadable / no answer: ask again
+            # the bank says it has no such instruction
+            counts = (p.last_attempt_at is None
+                      or (now - p.last_attempt_at).total_seconds() >= settle_lag)
+            if p.status is S.UNKNOWN and counts:
+                schedule["no_record_count"] = p.no_record_count + 1
+            elif p.status is not S.UNKNOWN and p.no_record_count + 1 >= 10 and not p.attention:
+                schedule["attention"] = (f"{ODD_REPORT}: the bank keeps answering 'no record' for a payment it "
+                                         f"accepted ({p.status.value}); check with the bank")
+                schedule["no_record_count"] = p.no_record_count + 1
+            elif p.status is not S.UNKNOWN:
+                schedule["no_record_count"] = p.no_record_count + 1
+            return uow.submissions.update(p.id, p.version, **schedule)
+        # a report must be about our payment
+        for r in found:
+            mismatch = [name for name, ours, theirs in (
+                ("amount", p.amount_minor, r.amount_minor), ("debit account", p.debit_account_number, r.debit_account),
+                ("payee account", p.payee_account, r.payee_account)) if theirs not in (None, "") and theirs != ours]
+            if mismatch:
+                return uow.submissions.update(p.id, p.version, **schedule, attention=(
+                    f"{ANSWER_MISMATCH}: the bank reports a different {', '.join(mismatch)} under reference "
+                    f"{p.client_reference}; not applied"))
+        instructions = {r.bank_reference for r in found if r.bank_reference}
+        if len(instructions) > 1:
+            return uow.submissions.update(p.id, p.version, **schedule, attention=(
+                f"{DOUBLE_INSTRUCTION}: the bank holds {len(instructions)} instructions under reference "
+                f"{p.client_reference} ({', '.join(sorted(instructions))}) — possible double payment"))
+        statuses = {r.status for r in found}
+        # several different stages for one instruction (e.g. a duplicated, stale record): take the most advanced
+        target = _most_advanced(statuses)
+        report = next(r for r in found if r.status is target)
+        schedule["no_record_count"] = 0
+        if is_noop(p.status, target) or is_stale(p.status, target):
+            if p.status in FINAL_STATUSES and p.status is not S.SUCCEEDED:
+                schedule["next_check_at"] = None
+            elif p.status is S.SUCCEEDED:
+                schedule["next_check_at"] = self._return_watch_next(p, now)
+            return uow.submissions.update(p.id, p.version, **schedule)
+        if not can_transition(p.status, target):
+            schedule["attention"] = (f"{ODD_REPORT}: the bank reports {target.value} [{report.bank_code}] for a "
+                                     f"payment that is {p.status.value}; not applied")
+            return uow.submissions.update(p.id, p.version, **schedule)
+        fields = dict(schedule)
+        if target in FINAL_STATUSES:
+            fields["next_check_at"] = self._return_watch(target, now) if target is S.SUCCEEDED else None
+        if report.bank_reference:
+            fields["bank_reference"] = report.bank_reference
+        detail = "status query" + (" resolved the unknown outcome" if p.status is S.UNKNOWN else "")
+        return self._move(uow, p, target, detail, code=report.bank_code or report.raw_request_state,
+                          text=report.bank_text, **fields)
+
+    def _return_watch_next(self, p: TrackedPayment, now: datetime) -> datetime | None:
+        if p.final_at is None or self.settings.return_watch_s <= 0:
+            return None
+        if (now - p.final_at).total_seconds() >= self.settings.return_watch_s:
+            return None
+        return now + timedelta(seconds=self.settings.return_check_s)
+
+    def _maybe_resend(self, uow, submission_id: int, now: datetime) -> int:
+        """Requeue a submission's stored bytes when the bank has definitively no record of ANY of its payments."""
+        sub = uow.submissions.get_submission(submission_id)
+        if sub is None or sub.state is not SubmissionState.SENT:
+            return 0
+        payments = uow.submissions.tracked_many(sub.payment_ids)
+        need = self.settings.no_record_confirmations
+        unknown = [p for p in payments if p.status is S.UNKNOWN]
+        if not unknown or any(p.no_record_count < need for p in unknown):
+            return 0
+        if len(unknown) != len(payments):
+            for p in unknown:
+                if not (p.attention or "").startswith(PARTIAL_NO_RECORD):
+                    uow.submissions.update(p.id, p.version, attention=(
+                        f"{PARTIAL_NO_RECORD}: the bank has no record of this payment although other payments of "
+                        f"submission {sub.id} arrived; resending would resend those too — check with the bank"))
+            return 0
+        if sub.resends >= self.settings.max_resends:
+            reason = (f"{RESEND_LIMIT}: resent {sub.resends} time(s) and the bank still has no record; a person "
+                      "must check with the bank")
+            uow.submissions.hold_submission(sub.id, reason)
+            for p in unknown:
+                uow.submissions.update(p.id, p.version, attention=reason)
+            return 0
+        uow.submissions.set_submission(sub.id, SubmissionState.READY, not_before=now, resend=True)
+        for p in unknown:
+            self._move(uow, p, S.QUEUED, f"the bank has no such instruction ({p.no_record_count} checks after the "
+                       "settle lag): resending the stored bytes unchanged, same reference", next_check_at=None,
+                       no_record_count=0)
+        uow.audit.append(self._actor, SUBMISSION_RESEND, "submission", str(sub.id),
+                         {"payments": list(sub.payment_ids), "resend": sub.resends + 1})
+        return len(unknown)
+
+    # -- people's actions ---------------------------------------------------------------------------------------
+    def monitor(self, actor: Actor, statuses: Sequence[PaymentStatus] | None = None,
+                attention_only: bool = False, limit: int = 10_000) -> builtins.list[TrackedPayment]:
+        require_logged_in(actor)
+        with self._uow(read_only=True) as uow:
+            return uow.submissions.monitor(statuses, attention_only, limit)
+
+    def trace(self, actor: Actor, payment_id: int) -> PaymentTrace:
+        require_logged_in(actor)
+        with self._uow(read_only=True) as uow:
+            p = uow.submissions.tracked(payment_id)
+            if p is None:
+                raise NotFound("payment", payment_id)
+            sub = uow.submissions.get_submission(p.submission_id) if p.submission_id else None
+            return PaymentTrace(p, uow.submissions.references(payment_id),
+                                uow.submissions.attempts_for_payment(payment_id), sub)
+
+    def query_now(self, actor: Actor, payment_id: int) -> TrackedPayment:
+        """Ask the bank about one payment now (UNKNOWN or in flight). Never sends anything."""
+        require_any(actor, Role.MAKER, Role.APPROVER, Role.SIGNER, Role.ADMIN, doing="query a payment's status")
+        with self._uow() as uow:
+            p = uow.submissions.tracked(payment_id)
+            if p is None:
+                raise NotFound("payment", payment_id)
+            if p.status not in FOLLOWED_STATUSES and p.status is not S.SUCCEEDED:
+                raise Conflict("NOT_IN_FLIGHT", f"payment {payment_id} is {p.status.value}: there is nothing to ask "
+                               "the bank")
+            if not p.client_reference:
+                raise Conflict("NOT_SENT", f"payment {payment_id} was never sent")
+            uow.audit.append(actor, PAYMENT_QUERY_NOW, "payment", str(payment_id), {"status": p.status.value})
+            uow.commit()
+        report = self.follow_up(only=[payment_id], force=True)
+        if report.errors and report.queried == 0:
+            raise OperationalError(report.errors[0], code="QUERY_FAILED")
+        with self._uow(read_only=True) as uow:
+            return uow.submissions.tracked(payment_id)  # type: ignore[return-value]
+
+    def reinitiate(self, actor: Actor, payment_id: int) -> int:
+        """A definitively failed payment is redone as a NEW payment (new id, new reference), linked to the old one,
+        and submitted for approval again (I4). Returns the new payment's id."""
+        require_any(actor, Role.MAKER, doing="re-initiate payments")
+        if self._payments is None:
+            raise RuntimeError("the submission service was built without the payment service")
+        with self._uow(read_only=True) as uow:
+            old = uow.payments.get(payment_id)
+            p = uow.submissions.tracked(payment_id)
+            if old is None or p is None:
+                raise NotFound("payment", payment_id)
+            if p.status not in REINITIABLE:
+                raise Conflict("NOT_DEFINITIVELY_FAILED", f"payment {payment_id} is {p.status.value}: only a failed, "
+                               "expired or returned payment can be re-initiated (an unknown one is resolved by "
+                               "querying the bank, never by paying again)")
+            if p.reinitiated_by_id is not None:
+                raise Conflict("ALREADY_REINITIATED", f"payment {payment_id} was already re-initiated as payment "
+                               f"{p.reinitiated_by_id}")
+        minor = old.amount_minor
+        fields = {"debit_account_id": old.debit_account_id, "payee_id": old.payee_id,
+                  "amount": f"{minor // 100}.{minor % 100:02d}", "currency": old.currency, "purpose": old.purpose,
+                  "urgent": old.urgent}
+        new_id = self._payments.create(actor, fields, override_duplicate=True).entity.id
+        with self._uow() as uow:
+            fresh = uow.submissions.tracked(new_id)
+            uow.submissions.update(fresh.id, fresh.version, reinitiated_from_id=payment_id)
+            uow.audit.append(actor, PAYMENT_REINITIATED, "payment", str(new_id),
+                             {"from": payment_id, "status_of_old": p.status.value, "bank_code": p.bank_code})
+            uow.commit()
+        self._payments.submit(actor, new_id, override_duplicate=True)
+        self._publish([payment_id, new_id])
+        return new_id
+
+    def confirm_result(self, actor: Actor, payment_id: int) -> TrackedPayment:
+        """A person acknowledges a final result (SUCCEEDED, FAILED …)."""
+        require_any(actor, Role.MAKER, Role.APPROVER, Role.SIGNER, Role.ADMIN, doing="confirm payment results")
+        with self._uow() as uow:
+            p = uow.submissions.tracked(payment_id)
+            if p is None:
+                raise NotFound("payment", payment_id)
+            if p.status not in FINAL_STATUSES:
+                raise Conflict("NOT_FINAL", f"payment {payment_id} is {p.status.value}: only final results are "
+                               "confirmed")
+            if p.result_confirmed_at is not None:
+                return p
+            if actor.user_id is None:
+                raise PermissionDenied("the engine cannot confirm results", code="NOT_A_PERSON")
+            updated = uow.submissions.update(p.id, p.version, result_confirmed_by=actor.user_id,
+                                             result_confirmed_at=self._clock.now(),
+                                             attention=None)
+            uow.audit.append(actor, PAYMENT_RESULT_CONFIRMED, "payment", str(payment_id),
+                             {"status": p.status.value, "bank_code": p.bank_code})
+            uow.commit()
+        self._publish([payment_id])
+        return updated
+
+
+_ORDER = {S.UNKNOWN: 0, S.ACCEPTED: 1, S.AWAITING_BANK_AUTH: 2, S.PROCESSING: 3}
+
+
+def _most_advanced(statuses: set[PaymentStatus]) -> PaymentStatus:
+    finals = [s for s in statuses if s in FINAL_STATUSES]
+    if finals:
+        if S.RETURNED in finals:
+            return S.RETURNED
+        return sorted(finals, key=lambda s: s.value)[0]
+    return max(statuses, key=lambda s: _ORDER.get(s, 0))
+
+
+class _Sessions:
+    """Bank sessions opened lazily per profile for one pass, closed together; messages logged afterwards."""
+
+    def __init__(self, connectors: ConnectorFactory, store: Callable[[list[MessageLogRecord]], None]):
+        self._connectors = connectors
+        self._store = store
+        self._open: dict[int, BankSession] = {}
+        self.messages: list[MessageLogRecord] = []
+
+    def get(self, profile: ConnectionProfile) -> BankSession:
+        session = self._open.get(profile.id)
+        if session is None:
+            session = self._connectors.open(profile, self.messages.append)
+            self._open[profile.id] = session
+        return session
+
+    def __enter__(self) -> _Sessions:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for session in self._open.values():
+            session.close()
+        self._open.clear()
+        if self.messages:
+            records, self.messages = self.messages, []
+            self._store(records)

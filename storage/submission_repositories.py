@@ -1,0 +1,283 @@
+"""SQL side of the submission engine: references, submissions, send attempts and the engine's payment columns.
+
+Claims: on PostgreSQL ``SELECT … FOR UPDATE SKIP LOCKED`` picks a READY submission no other sender is looking
+at; on SQLite the unit of work already holds the database write lock (``BEGIN IMMEDIATE``), so claims are
+serialised. Either way the claim inserts a send-attempt row whose id becomes the submission's
+``current_attempt_id``: the fencing token every later write and the pre-send check compare against (I6).
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import string
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from app.domain.errors import Conflict, NotFound
+from app.domain.payment import PaymentStatus
+from app.domain.submission import (
+    REFERENCE_PREFIX_LENGTH,
+    AttemptOutcome,
+    ReferenceRecord,
+    SendAttempt,
+    Submission,
+    SubmissionState,
+    TrackedPayment,
+)
+from app.ports.clock import Clock
+from storage.orm import (
+    BankAccountRow,
+    LedgerMeta,
+    PayeeRow,
+    PaymentReferenceRow,
+    PaymentRequestRow,
+    SendAttemptRow,
+    SubmissionItemRow,
+    SubmissionRow,
+    UserRow,
+)
+from storage.repositories import _guarded
+
+PREFIX_KEY = "reference_prefix"
+P = PaymentRequestRow.__table__
+S = SubmissionRow.__table__
+A = SendAttemptRow.__table__
+
+_ENGINE_FIELDS = frozenset({
+    "submission_id", "bank_code", "bank_text", "bank_reference", "next_check_at", "check_count", "no_record_count",
+    "unknown_since", "attention", "final_at", "result_confirmed_by", "result_confirmed_at", "reinitiated_from_id",
+})
+
+
+def _tracked_query():
+    confirmer = UserRow.__table__.alias("confirmer")
+    later = PaymentRequestRow.__table__.alias("later")
+    joined = A.join(SubmissionItemRow.__table__, SubmissionItemRow.submission_id == A.c.submission_id)
+    attempts = (select(func.count(A.c.id)).select_from(joined)
+                .where(SubmissionItemRow.payment_id == P.c.id).scalar_subquery())
+    last_attempt = (select(func.max(A.c.started_at)).select_from(joined)
+                    .where(SubmissionItemRow.payment_id == P.c.id).scalar_subquery())
+    redo = select(func.min(later.c.id)).where(later.c.reinitiated_from_id == P.c.id).scalar_subquery()
+    return (select(P, BankAccountRow.account_number, BankAccountRow.connection_profile_id, PayeeRow.account_number,
+                   PayeeRow.name, confirmer.c.username, attempts, last_attempt, redo)
+            .join(BankAccountRow, BankAccountRow.id == P.c.debit_account_id)
+            .join(PayeeRow, PayeeRow.id == P.c.payee_id)
+            .outerjoin(confirmer, confirmer.c.id == P.c.result_confirmed_by))
+
+
+def _tracked(r: Any) -> TrackedPayment:
+    m = r._mapping
+    return TrackedPayment(
+        id=m["id"], status=PaymentStatus(m["status"]), version=m["version"],
+        debit_account_id=m["debit_account_id"], debit_account_number=r[-8], payee_account=r[-6], payee_name=r[-5],
+        amount_minor=m["amount_minor"], currency=m["currency"], client_reference=m["client_reference"],
+        submission_id=m["submission_id"], bank_code=m["bank_code"] or "", bank_text=m["bank_text"] or "",
+        bank_reference=m["bank_reference"] or "", next_check_at=m["next_check_at"], check_count=m["check_count"],
+        no_record_count=m["no_record_count"], unknown_since=m["unknown_since"], attention=m["attention"] or "",
+        updated_at=m["updated_at"], final_at=m["final_at"], reinitiated_from_id=m["reinitiated_from_id"],
+        reinitiated_by_id=r[-1], result_confirmed_at=m["result_confirmed_at"], result_confirmed_by=r[-4],
+        attempts=int(r[-3] or 0), last_attempt_at=r[-2], profile_id=r[-7])
+
+
+def _attempt(row: Any) -> SendAttempt:
+    return SendAttempt(id=row.id, submission_id=row.submission_id, attempt_no=row.attempt_no, worker=row.worker,
+                       body_sha256=row.body_sha256, started_at=row.started_at, finished_at=row.finished_at,
+                       outcome=AttemptOutcome(row.outcome) if row.outcome else None, error_code=row.error_code or "",
+                       detail=row.detail or "")
+
+
+class SqlSubmissionRepository:
+    def __init__(self, session: Session, clock: Clock):
+        self._s = session
+        self._clock = clock
+
+    @property
+    def _pg(self) -> bool:
+        return self._s.get_bind().dialect.name == "postgresql"
+
+    # -- references --------------------------------------------------------------------------------------------
+    def reference_prefix(self) -> str:
+        value = self._s.scalar(select(LedgerMeta.value).where(LedgerMeta.key == PREFIX_KEY))
+        if value:
+            return value
+        alphabet = string.digits + string.ascii_uppercase
+        value = "".join(secrets.choice(alphabet) for _ in range(REFERENCE_PREFIX_LENGTH))
+        with _guarded(self._s, "the reference prefix"):
+            self._s.add(LedgerMeta(key=PREFIX_KEY, value=value))
+            self._s.flush()
+        return value
+
+    def allocate_reference(self, payment_id: int, debit_account_id: int, bank: str, reference: str) -> None:
+        with _guarded(self._s, "a client reference"):
+            self._s.execute(insert(PaymentReferenceRow.__table__).values(
+                payment_id=payment_id, debit_account_id=debit_account_id, bank=bank, reference=reference,
+                allocated_at=self._clock.now()))
+            self._s.execute(update(P).where(P.c.id == payment_id).values(client_reference=reference))
+
+    def references(self, payment_id: int) -> list[ReferenceRecord]:
+        rows = self._s.execute(select(PaymentReferenceRow.__table__)
+                               .where(PaymentReferenceRow.payment_id == payment_id)
+                               .order_by(PaymentReferenceRow.id))
+        return [ReferenceRecord(r.reference, r.payment_id, r.debit_account_id, r.bank, r.allocated_at) for r in rows]
+
+    # -- tracked payments -------------------------------------------------------------------------------------
+    def tracked(self, payment_id: int) -> TrackedPayment | None:
+        row = self._s.execute(_tracked_query().where(P.c.id == payment_id)).first()
+        return _tracked(row) if row is not None else None
+
+    def tracked_many(self, ids: Sequence[int]) -> list[TrackedPayment]:
+        out: list[TrackedPayment] = []
+        ids = list(ids)
+        for start in range(0, len(ids), 500):
+            rows = self._s.execute(_tracked_query().where(P.c.id.in_(ids[start:start + 500])).order_by(P.c.id))
+            out.extend(_tracked(r) for r in rows)
+        return out
+
+    def by_status(self, statuses: Sequence[PaymentStatus], limit: int, *, unprepared: bool = False,
+                  with_profile: bool = True) -> list[TrackedPayment]:
+        stmt = _tracked_query().where(P.c.status.in_([PaymentStatus(s).value for s in statuses]))
+        if unprepared:
+            stmt = stmt.where(P.c.submission_id.is_(None))
+        if with_profile:
+            stmt = stmt.where(BankAccountRow.connection_profile_id.is_not(None))
+        return [_tracked(r) for r in self._s.execute(stmt.order_by(P.c.id).limit(limit))]
+
+    def due_checks(self, now: datetime, limit: int) -> list[TrackedPayment]:
+        stmt = (_tracked_query().where(P.c.next_check_at.is_not(None), P.c.next_check_at <= now)
+                .order_by(P.c.next_check_at, P.c.id).limit(limit))
+        return [_tracked(r) for r in self._s.execute(stmt)]
+
+    def monitor(self, statuses: Sequence[PaymentStatus] | None = None, attention_only: bool = False,
+                limit: int = 10_000) -> list[TrackedPayment]:
+        stmt = _tracked_query()
+        if statuses:
+            stmt = stmt.where(P.c.status.in_([PaymentStatus(s).value for s in statuses]))
+        if attention_only:
+            stmt = stmt.where(P.c.attention.is_not(None))
+        return [_tracked(r) for r in self._s.execute(stmt.order_by(P.c.updated_at.desc(), P.c.id.desc())
+                                                     .limit(limit))]
+
+    def update(self, payment_id: int, expected_version: int, status: PaymentStatus | None = None,
+               **fields: Any) -> TrackedPayment:
+        unknown = set(fields) - _ENGINE_FIELDS
+        if unknown:
+            raise ValueError(f"unknown engine column(s): {sorted(unknown)}")
+        values = dict(fields)
+        if status is not None:
+            values["status"] = PaymentStatus(status).value
+        stmt = (update(P).where(P.c.id == payment_id, P.c.version == expected_version)
+                .values(**values, version=P.c.version + 1, updated_at=self._clock.now()))
+        with _guarded(self._s, "a payment"):
+            result = self._s.execute(stmt)
+        if result.rowcount != 1:
+            current = self._s.execute(select(P.c.version).where(P.c.id == payment_id)).scalar_one_or_none()
+            if current is None:
+                raise NotFound("payment", payment_id)
+            raise Conflict("STALE_VERSION", f"payment {payment_id} changed meanwhile (version {expected_version} → "
+                           f"{current})")
+        return self.tracked(payment_id)  # type: ignore[return-value]
+
+    # -- submissions ------------------------------------------------------------------------------------------
+    def add_submission(self, *, profile_id: int, plugin_id: str, debit_account_id: int, body: bytes,
+                       signature: bytes, signer_id: str, algorithm: str, body_sha256: str,
+                       items: Sequence[tuple[int, str]], total_minor: int) -> int:
+        now = self._clock.now()
+        sid = self._s.execute(insert(S).values(
+            profile_id=profile_id, plugin_id=plugin_id, debit_account_id=debit_account_id,
+            body=base64.b64encode(body).decode("ascii"), signature=base64.b64encode(signature).decode("ascii"),
+            signer_id=signer_id, algorithm=algorithm, body_sha256=body_sha256, count=len(items),
+            total_minor=total_minor, state=SubmissionState.READY.value, not_before=None, resends=0,
+            created_at=now, updated_at=now).returning(S.c.id)).scalar_one()
+        self._s.execute(insert(SubmissionItemRow.__table__),
+                        [{"submission_id": sid, "idx": i, "payment_id": pid, "reference": ref}
+                         for i, (pid, ref) in enumerate(items)])
+        return int(sid)
+
+    def hold_submission(self, submission_id: int, reason: str) -> None:
+        self._s.execute(update(S).where(S.c.id == submission_id).values(
+            state=SubmissionState.HELD.value, hold_reason=reason, lease_owner=None, lease_until=None,
+            current_attempt_id=None, updated_at=self._clock.now()))
+
+    def _submission(self, row: Any) -> Submission:
+        items = self._s.execute(select(SubmissionItemRow.payment_id, SubmissionItemRow.reference)
+                                .where(SubmissionItemRow.submission_id == row.id)
+                                .order_by(SubmissionItemRow.idx)).all()
+        count = self._s.scalar(select(func.count(A.c.id)).where(A.c.submission_id == row.id)) or 0
+        return Submission(
+            id=row.id, profile_id=row.profile_id, plugin_id=row.plugin_id, debit_account_id=row.debit_account_id,
+            body=base64.b64decode(row.body), signature=base64.b64decode(row.signature), signer_id=row.signer_id,
+            algorithm=row.algorithm, body_sha256=row.body_sha256, state=SubmissionState(row.state),
+            references=tuple(i.reference for i in items), payment_ids=tuple(i.payment_id for i in items),
+            total_minor=row.total_minor, created_at=row.created_at, not_before=row.not_before,
+            current_attempt_id=row.current_attempt_id, lease_owner=row.lease_owner, lease_until=row.lease_until,
+            attempts=int(count), resends=row.resends, hold_reason=row.hold_reason or "")
+
+    def get_submission(self, submission_id: int) -> Submission | None:
+        row = self._s.execute(select(S).where(S.c.id == submission_id)).first()
+        return self._submission(row) if row is not None else None
+
+    def claim(self, now: datetime, worker: str, lease_until: datetime) -> tuple[Submission, SendAttempt] | None:
+        stmt = (select(S).where(S.c.state == SubmissionState.READY.value,
+                                or_(S.c.not_before.is_(None), S.c.not_before <= now))
+                .order_by(S.c.id).limit(1))
+        if self._pg:
+            stmt = stmt.with_for_update(skip_locked=True)
+        row = self._s.execute(stmt).first()
+        if row is None:
+            return None
+        attempt_no = int(self._s.scalar(select(func.coalesce(func.max(A.c.attempt_no), 0))
+                                        .where(A.c.submission_id == row.id)) or 0) + 1
+        aid = self._s.execute(insert(A).values(
+            submission_id=row.id, attempt_no=attempt_no, worker=worker, body_sha256=row.body_sha256,
+            started_at=now).returning(A.c.id)).scalar_one()
+        result = self._s.execute(update(S).where(S.c.id == row.id, S.c.state == SubmissionState.READY.value).values(
+            state=SubmissionState.SENDING.value, current_attempt_id=aid, lease_owner=worker, lease_until=lease_until,
+            updated_at=now))
+        if result.rowcount != 1:  # pragma: no cover - the row lock / write lock makes this impossible
+            raise Conflict("CLAIM_LOST", f"submission {row.id} was claimed by another sender")
+        attempt = _attempt(self._s.execute(select(A).where(A.c.id == aid)).one())
+        return self.get_submission(row.id), attempt  # type: ignore[return-value]
+
+    def fence_holds(self, submission_id: int, attempt_id: int, now: datetime) -> bool:
+        row = self._s.execute(select(S.c.current_attempt_id, S.c.lease_until, S.c.state)
+                              .where(S.c.id == submission_id)).first()
+        return (row is not None and row.state == SubmissionState.SENDING.value and row.current_attempt_id == attempt_id
+                and row.lease_until is not None and row.lease_until > now)
+
+    def finish_attempt(self, attempt_id: int, outcome: AttemptOutcome, error_code: str = "",
+                       detail: str = "") -> None:
+        self._s.execute(update(A).where(A.c.id == attempt_id, A.c.outcome.is_(None)).values(
+            outcome=AttemptOutcome(outcome).value, error_code=error_code[:64] or None, detail=detail or None,
+            finished_at=self._clock.now()))
+
+    def set_submission(self, submission_id: int, state: str, *, not_before: datetime | None = None,
+                       resend: bool = False, attempt_id: int | None = None) -> bool:
+        cond = [S.c.id == submission_id]
+        if attempt_id is not None:
+            cond.append(S.c.current_attempt_id == attempt_id)
+        values: dict[str, Any] = {"state": SubmissionState(state).value, "not_before": not_before,
+                                  "lease_owner": None, "lease_until": None, "current_attempt_id": None,
+                                  "updated_at": self._clock.now()}
+        if resend:
+            values["resends"] = S.c.resends + 1
+        return self._s.execute(update(S).where(and_(*cond)).values(**values)).rowcount == 1
+
+    def expired_leases(self, now: datetime) -> list[Submission]:
+        rows = self._s.execute(select(S).where(S.c.state == SubmissionState.SENDING.value, S.c.lease_until < now)
+                               .order_by(S.c.id)).all()
+        return [self._submission(r) for r in rows]
+
+    def attempts(self, submission_id: int) -> list[SendAttempt]:
+        rows = self._s.execute(select(A).where(A.c.submission_id == submission_id).order_by(A.c.attempt_no))
+        return [_attempt(r) for r in rows]
+
+    def attempts_for_payment(self, payment_id: int) -> list[SendAttempt]:
+        rows = self._s.execute(select(A).join(SubmissionItemRow.__table__,
+                                              SubmissionItemRow.submission_id == A.c.submission_id)
+                               .where(SubmissionItemRow.payment_id == payment_id).order_by(A.c.id))
+        return [_attempt(r) for r in rows]
