@@ -116,9 +116,13 @@ def _status(text: str | None) -> PaymentStatus | None:
 
 def cmd_payments_list(cli) -> int:
     print_json, table = _out()
-    payments = cli.services.payments.list(cli.actor(), _status(cli.args.status), mine_only=cli.args.mine)
+    actor = cli.actor()
+    payments = cli.services.payments.list(actor, _status(cli.args.status), mine_only=cli.args.mine)
     if cli.json:
-        print_json([_payment_view(p) for p in payments])
+        from app.cli_engine import trace_view
+
+        engine = cli.services.submission
+        print_json([{**_payment_view(p), **trace_view(engine.trace(actor, p.id))} for p in payments])
     else:
         table([{"id": p.id, "status": p.status.value, "amount": format_amount(p.amount_minor),
                 "currency": p.currency, "payee": p.payee_name, "payee_account": p.payee_account,
@@ -129,10 +133,15 @@ def cmd_payments_list(cli) -> int:
 
 def cmd_payments_show(cli) -> int:
     print_json, table = _out()
-    detail = cli.services.payments.get(cli.actor(), _payment_id(cli.args.id))
+    actor = cli.actor()
+    detail = cli.services.payments.get(actor, _payment_id(cli.args.id))
     p = detail.payment
     if cli.json:
-        print_json({"payment": _payment_view(p), "approvals": detail.approvals, "history": detail.history,
+        from app.cli_engine import trace_view
+
+        engine_view = trace_view(cli.services.submission.trace(actor, p.id))
+        print_json({"payment": {**_payment_view(p), **engine_view}, **engine_view, "approvals": detail.approvals,
+                    "history": detail.history,
                     "warnings": [w.to_dict() for w in detail.warnings], "payee": detail.payee,
                     "account": detail.account, "required_approvals": detail.required_approvals,
                     "required_role": detail.required_role})
@@ -255,6 +264,10 @@ def register(sub, add) -> None:
     sp.add_argument("--mine", action="store_true", help="only the payments I made")
     sp = add(pays, "show", cmd_payments_show, "show a payment with its approvals and full history")
     sp.add_argument("id")
+
+    from app.cli_engine import register as register_engine
+
+    register_engine(sub, add, pay)
 
     sp = add(sub, "approve", cmd_approve, "approve payments (password re-entry from BANKDIRECT_PASSWORD)")
     sp.add_argument("ids", nargs="+", metavar="ID")
