@@ -484,7 +484,8 @@ class SubmissionRow(Base):
 
 class SubmissionItemRow(Base):
     __tablename__ = "submission_items"
-    __table_args__ = (UniqueConstraint("payment_id"),)
+    # not unique: a payment taken out of a held, never-sent submission is prepared again in a new one
+    __table_args__ = (Index(None, "payment_id"),)
 
     submission_id: Mapped[int] = mapped_column(Integer, ForeignKey("submissions.id"), primary_key=True)
     idx: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -4,67 +4,67 @@
 <context>
     <name>AccountDialog</name>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="23"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="24"/>
         <source>Edit bank account</source>
         <translation>编辑银行账户</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="23"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="24"/>
         <source>New bank account</source>
         <translation>新增银行账户</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="29"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="30"/>
         <source>Bank</source>
         <translation>开户银行</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="29"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="30"/>
         <source>e.g. China Merchants Bank</source>
         <translation>例如：招商银行</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="30"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="31"/>
         <source>Branch</source>
         <translation>开户网点</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="31"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="32"/>
         <source>CNAPS code</source>
         <translation>联行号</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="31"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="32"/>
         <source>12 digits</source>
         <translation>12 位数字</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="32"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="33"/>
         <source>Account number</source>
         <translation>账号</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="32"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="33"/>
         <source>Digits only</source>
         <translation>仅限数字</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="33"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="34"/>
         <source>Account name</source>
         <translation>户名</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="34"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="35"/>
         <source>Currency</source>
         <translation>币种</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="35"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="36"/>
         <source>Bank connection plugin</source>
         <translation>银行直联插件</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="35"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="36"/>
         <source>Optional, e.g. cmb_fbsdk</source>
         <translation>可选，例如 cmb_fbsdk</translation>
     </message>
@@ -287,106 +287,378 @@
 <context>
     <name>ApprovalPolicyView</name>
     <message>
-        <location filename="../../ui/views/approval_policy.py" line="57"/>
+        <location filename="../../ui/views/approval_policy.py" line="221"/>
         <source>Approval policy</source>
         <translation>审批策略</translation>
     </message>
     <message>
-        <location filename="../../ui/views/approval_policy.py" line="65"/>
-        <source>Rule</source>
-        <translation>规则</translation>
+        <location filename="../../ui/views/approval_policy.py" line="227"/>
+        <source>A payment follows the most specific rule that matches it: account and type, then account, then type, then the catch-all rule. Inside the rule, the first tier whose amount limit covers the payment sets how many approvers it needs.</source>
+        <translation>付款按与之匹配的最具体规则审批：先看“账户＋类型”，再看“账户”，再看“类型”，最后是兜底规则。在该规则内，第一个金额上限覆盖付款金额的档位决定所需审批人数。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/approval_policy.py" line="74"/>
+        <location filename="../../ui/views/approval_policy.py" line="257"/>
+        <source>Rules (most specific first)</source>
+        <translation>规则（最具体的在前）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="261"/>
+        <source>Debit account</source>
+        <translation>付款账户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="261"/>
+        <source>Payment type</source>
+        <translation>付款类型</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="262"/>
+        <source>Amount tiers: approvers</source>
+        <translation>金额档位：审批人数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="279"/>
+        <source>Add rule…</source>
+        <translation>添加规则…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="282"/>
+        <source>Remove rule</source>
+        <translation>删除规则</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="302"/>
         <source>Up to (empty = any amount)</source>
         <translation>金额上限（留空 = 不限金额）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/approval_policy.py" line="74"/>
+        <location filename="../../ui/views/approval_policy.py" line="302"/>
         <source>Approvers</source>
         <translation>审批人数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/approval_policy.py" line="75"/>
+        <location filename="../../ui/views/approval_policy.py" line="303"/>
         <source>Required role</source>
         <translation>必需角色</translation>
     </message>
     <message>
-        <location filename="../../ui/views/approval_policy.py" line="81"/>
+        <location filename="../../ui/views/approval_policy.py" line="317"/>
         <source>Add tier</source>
         <translation>添加档位</translation>
     </message>
     <message>
-        <location filename="../../ui/views/approval_policy.py" line="84"/>
+        <location filename="../../ui/views/approval_policy.py" line="320"/>
         <source>Remove tier</source>
         <translation>删除档位</translation>
     </message>
     <message>
-        <location filename="../../ui/views/approval_policy.py" line="97"/>
-        <location filename="../../ui/views/approval_policy.py" line="250"/>
+        <location filename="../../ui/views/approval_policy.py" line="340"/>
+        <source>e.g. 100000.00</source>
+        <translation>例如 100000.00</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="346"/>
+        <location filename="../../ui/views/approval_policy.py" line="857"/>
+        <location filename="../../ui/views/approval_policy.py" line="858"/>
         <source>Password re-entry above (amount)</source>
         <translation>超过此金额需重新输入密码</translation>
     </message>
     <message>
-        <location filename="../../ui/views/approval_policy.py" line="98"/>
-        <location filename="../../ui/views/approval_policy.py" line="251"/>
+        <location filename="../../ui/views/approval_policy.py" line="348"/>
+        <location filename="../../ui/views/approval_policy.py" line="859"/>
         <source>Duplicate window (days)</source>
         <translation>重复付款检查期（天）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/approval_policy.py" line="110"/>
+        <location filename="../../ui/views/approval_policy.py" line="363"/>
+        <location filename="../../ui/views/approval_policy.py" line="723"/>
+        <source>Unsaved changes</source>
+        <translation>有未保存的修改</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="372"/>
+        <location filename="../../ui/views/approval_policy.py" line="727"/>
+        <source>Discard changes</source>
+        <translation>放弃修改</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="376"/>
         <source>Save new version</source>
         <translation>保存为新版本</translation>
     </message>
     <message>
-        <location filename="../../ui/views/approval_policy.py" line="116"/>
+        <location filename="../../ui/views/approval_policy.py" line="378"/>
+        <source>Save the policy as a new version (Ctrl+S)</source>
+        <translation>将策略保存为新版本（Ctrl+S）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="383"/>
         <source>Version history</source>
         <translation>版本历史</translation>
     </message>
     <message>
-        <location filename="../../ui/views/approval_policy.py" line="153"/>
+        <location filename="../../ui/views/approval_policy.py" line="387"/>
+        <source>Version</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="387"/>
+        <source>Saved by</source>
+        <translation>保存人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="387"/>
+        <source>Saved at (UTC)</source>
+        <translation>保存时间（UTC）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="437"/>
+        <source>Version %1 was saved meanwhile; your unsaved edits start from version %2.</source>
+        <translation>其间已有人保存了版本 %1；您未保存的修改基于版本 %2。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="463"/>
         <source>Version 0 (built-in default, never saved)</source>
         <translation>版本 0（内置默认，未保存过）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/approval_policy.py" line="155"/>
+        <location filename="../../ui/views/approval_policy.py" line="464"/>
         <source>Version %1, saved by %2 at %3</source>
         <translation>版本 %1，由 %2 于 %3 保存</translation>
     </message>
     <message>
-        <location filename="../../ui/views/approval_policy.py" line="159"/>
-        <source>any account</source>
+        <location filename="../../ui/views/approval_policy.py" line="477"/>
+        <source>built-in default</source>
+        <translation>内置默认</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="487"/>
+        <source>Any account</source>
         <translation>任意账户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/approval_policy.py" line="160"/>
-        <source>account #%1</source>
-        <translation>账户 #%1</translation>
+        <location filename="../../ui/views/approval_policy.py" line="490"/>
+        <source>Account #%1 (not found)</source>
+        <translation>账户 #%1（不存在）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/approval_policy.py" line="161"/>
-        <source>any payment type</source>
-        <translation>任意付款类型</translation>
+        <location filename="../../ui/views/approval_policy.py" line="492"/>
+        <source>(deactivated)</source>
+        <translation>（已停用）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/approval_policy.py" line="161"/>
-        <source>normal payments</source>
-        <translation>普通付款</translation>
+        <location filename="../../ui/views/approval_policy.py" line="496"/>
+        <source>Any account · any payment type (catch-all)</source>
+        <translation>任意账户 · 任意付款类型（兜底规则）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/approval_policy.py" line="162"/>
-        <source>urgent payments</source>
-        <translation>加急付款</translation>
+        <location filename="../../ui/views/approval_policy.py" line="503"/>
+        <source>above</source>
+        <translation>以上</translation>
     </message>
     <message>
-        <location filename="../../ui/views/approval_policy.py" line="234"/>
+        <location filename="../../ui/views/approval_policy.py" line="540"/>
+        <source>Any account (catch-all)</source>
+        <translation>任意账户（兜底规则）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="542"/>
+        <source>Any type</source>
+        <translation>任意类型</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="542"/>
+        <source>Normal</source>
+        <translation>普通</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="543"/>
+        <source>Urgent</source>
+        <translation>加急</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="577"/>
+        <source>Tiers of: %1</source>
+        <translation>金额档位：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="582"/>
+        <source>The catch-all rule (any account, any payment type) cannot be removed: it covers every payment no other rule matches.</source>
+        <translation>兜底规则（任意账户、任意付款类型）不能删除：其他规则都不匹配的付款由它覆盖。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="585"/>
+        <source>Remove the selected rule (Delete)</source>
+        <translation>删除所选规则（Delete）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="617"/>
+        <source>Rule added: %1. Edit its tiers, then save.</source>
+        <translation>已添加规则：%1。请编辑其金额档位，然后保存。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="631"/>
+        <source>Rule removed: %1 (not saved yet).</source>
+        <translation>已删除规则：%1（尚未保存）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="724"/>
+        <source>The approval policy has changes that are not saved. Discard them?</source>
+        <translation>审批策略有未保存的修改。要放弃这些修改吗？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="729"/>
+        <source>Keep editing</source>
+        <translation>继续编辑</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="777"/>
+        <source>No changes to save.</source>
+        <translation>没有需要保存的修改。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="809"/>
         <source>Saved as version %1.</source>
         <translation>已保存为版本 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/approval_policy.py" line="257"/>
+        <location filename="../../ui/views/approval_policy.py" line="816"/>
+        <source>Approvers: a whole number from 1 to 9.</source>
+        <translation>审批人数：1 到 9 的整数。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="817"/>
+        <source>A whole number of days from 0 to 366.</source>
+        <translation>天数须为 0 到 366 的整数。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="818"/>
+        <source>The amount limits must increase from one tier to the next.</source>
+        <translation>各档位的金额上限必须逐档递增。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="819"/>
+        <source>Only the last tier may leave the amount empty.</source>
+        <translation>只有最后一档可以不填金额上限。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="820"/>
+        <source>The last tier must leave the amount empty (no upper limit) so that every amount is covered.</source>
+        <translation>最后一档必须不填金额上限（不限金额），以覆盖所有金额。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="822"/>
+        <source>A rule needs at least one amount tier.</source>
+        <translation>每条规则至少需要一个金额档位。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="823"/>
+        <source>Another rule has the same account and payment type.</source>
+        <translation>已有另一条规则使用相同的账户和付款类型。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="824"/>
+        <source>Unknown role: choose one from the list.</source>
+        <translation>未知角色：请从列表中选择。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="825"/>
+        <source>This bank account does not exist (any more).</source>
+        <translation>该银行账户不存在（或已被删除）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="826"/>
+        <source>The policy needs the catch-all rule.</source>
+        <translation>策略必须包含兜底规则。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="860"/>
+        <source>Rules</source>
+        <translation>规则</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="869"/>
+        <location filename="../../ui/views/approval_policy.py" line="907"/>
         <source>tier %1</source>
         <translation>第 %1 档</translation>
+    </message>
+</context>
+<context>
+    <name>ApprovalRuleDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/approval_rule_dialog.py" line="34"/>
+        <source>any payment type</source>
+        <translation>任意付款类型</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/approval_rule_dialog.py" line="35"/>
+        <source>normal payments</source>
+        <translation>普通付款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/approval_rule_dialog.py" line="36"/>
+        <source>urgent payments</source>
+        <translation>加急付款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/approval_rule_dialog.py" line="43"/>
+        <source>Add approval rule</source>
+        <translation>添加审批规则</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/approval_rule_dialog.py" line="48"/>
+        <source>The rule applies to payments from the chosen account and of the chosen type. It starts with a copy of the catch-all rule&apos;s amount tiers; edit them after adding.</source>
+        <translation>该规则适用于从所选账户付出、且为所选类型的付款。新规则先复制兜底规则的金额档位，添加后再行编辑。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/approval_rule_dialog.py" line="58"/>
+        <source>Debit account</source>
+        <translation>付款账户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/approval_rule_dialog.py" line="59"/>
+        <source>Any account</source>
+        <translation>任意账户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/approval_rule_dialog.py" line="61"/>
+        <source>Payment type</source>
+        <translation>付款类型</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/approval_rule_dialog.py" line="62"/>
+        <source>Any payment type</source>
+        <translation>任意付款类型</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/approval_rule_dialog.py" line="62"/>
+        <source>Normal</source>
+        <translation>普通</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/approval_rule_dialog.py" line="63"/>
+        <source>Urgent</source>
+        <translation>加急</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/approval_rule_dialog.py" line="76"/>
+        <source>Add rule</source>
+        <translation>添加规则</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/approval_rule_dialog.py" line="80"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/approval_rule_dialog.py" line="104"/>
+        <source>The catch-all rule (any account, any payment type) already exists: choose an account or a payment type.</source>
+        <translation>兜底规则（任意账户、任意付款类型）已存在：请选择一个账户或一种付款类型。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/approval_rule_dialog.py" line="106"/>
+        <source>The policy already has a rule for this account and payment type: edit that rule instead, or choose another scope.</source>
+        <translation>策略中已有针对该账户和付款类型的规则：请编辑那条规则，或选择其他范围。</translation>
     </message>
 </context>
 <context>
@@ -1072,17 +1344,17 @@ Please send this file to your administrator.</source>
 <context>
     <name>FormDialog</name>
     <message>
-        <location filename="../../ui/dialogs/form_dialog.py" line="46"/>
+        <location filename="../../ui/dialogs/form_dialog.py" line="47"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/form_dialog.py" line="50"/>
+        <location filename="../../ui/dialogs/form_dialog.py" line="51"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/form_dialog.py" line="85"/>
+        <location filename="../../ui/dialogs/form_dialog.py" line="90"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
@@ -1583,117 +1855,117 @@ Please send this file to your administrator.</source>
         <translation>搜索名称、账号或开户银行…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payees.py" line="56"/>
+        <location filename="../../ui/views/payees.py" line="58"/>
         <source>Add payee…</source>
         <translation>新增收款人…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payees.py" line="58"/>
+        <location filename="../../ui/views/payees.py" line="60"/>
         <source>Edit…</source>
         <translation>编辑…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payees.py" line="60"/>
+        <location filename="../../ui/views/payees.py" line="62"/>
         <source>Deactivate</source>
         <translation>停用</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payees.py" line="63"/>
+        <location filename="../../ui/views/payees.py" line="65"/>
         <source>Confirm change</source>
         <translation>确认变更</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payees.py" line="66"/>
+        <location filename="../../ui/views/payees.py" line="68"/>
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payees.py" line="76"/>
+        <location filename="../../ui/views/payees.py" line="80"/>
         <source>Confirmed</source>
         <translation>已确认</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payees.py" line="76"/>
+        <location filename="../../ui/views/payees.py" line="80"/>
         <source>Awaiting confirmation</source>
         <translation>待确认</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payees.py" line="77"/>
+        <location filename="../../ui/views/payees.py" line="81"/>
         <source>Corporate</source>
         <translation>对公</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payees.py" line="77"/>
+        <location filename="../../ui/views/payees.py" line="81"/>
         <source>Personal</source>
         <translation>对私</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payees.py" line="80"/>
+        <location filename="../../ui/views/payees.py" line="84"/>
         <source>No.</source>
         <translation>序号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payees.py" line="81"/>
+        <location filename="../../ui/views/payees.py" line="85"/>
         <source>Payee name</source>
         <translation>收款人名称</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payees.py" line="82"/>
+        <location filename="../../ui/views/payees.py" line="86"/>
         <source>Account number</source>
         <translation>账号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payees.py" line="84"/>
+        <location filename="../../ui/views/payees.py" line="88"/>
         <source>Bank</source>
         <translation>开户银行</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payees.py" line="85"/>
+        <location filename="../../ui/views/payees.py" line="89"/>
         <source>Branch</source>
         <translation>开户网点</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payees.py" line="86"/>
+        <location filename="../../ui/views/payees.py" line="90"/>
         <source>CNAPS code</source>
         <translation>联行号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payees.py" line="88"/>
+        <location filename="../../ui/views/payees.py" line="92"/>
         <source>Unified social credit code</source>
         <translation>统一社会信用代码</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payees.py" line="89"/>
+        <location filename="../../ui/views/payees.py" line="93"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payees.py" line="90"/>
+        <location filename="../../ui/views/payees.py" line="94"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payees.py" line="142"/>
+        <location filename="../../ui/views/payees.py" line="146"/>
         <source>{n} payees</source>
         <translation>共 {n} 个收款人</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payees.py" line="182"/>
+        <location filename="../../ui/views/payees.py" line="186"/>
         <source>Export payees</source>
         <translation>导出收款人</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payees.py" line="183"/>
+        <location filename="../../ui/views/payees.py" line="187"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payees.py" line="207"/>
+        <location filename="../../ui/views/payees.py" line="211"/>
         <source>Exported {n} payees to {path}</source>
         <translation>已导出 {n} 个收款人到 {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payees.py" line="208"/>
+        <location filename="../../ui/views/payees.py" line="212"/>
         <source>Exporting…</source>
         <translation>正在导出…</translation>
     </message>
@@ -2644,6 +2916,15 @@ Please send this file to your administrator.</source>
     </message>
 </context>
 <context>
+    <name>RoleDelegate</name>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="163"/>
+        <location filename="../../ui/views/approval_policy.py" line="167"/>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+</context>
+<context>
     <name>RolesDialog</name>
     <message>
         <location filename="../../ui/dialogs/user_dialog.py" line="47"/>
@@ -3073,6 +3354,19 @@ Please send this file to your administrator.</source>
         <location filename="../../ui/views/transactions.py" line="296"/>
         <source>Exporting…</source>
         <translation>正在导出…</translation>
+    </message>
+</context>
+<context>
+    <name>UpToDelegate</name>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="123"/>
+        <source>no upper limit</source>
+        <translation>不限金额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/approval_policy.py" line="134"/>
+        <source>empty = no upper limit</source>
+        <translation>留空 = 不限金额</translation>
     </message>
 </context>
 <context>

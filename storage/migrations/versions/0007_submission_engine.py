@@ -216,8 +216,8 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["payment_id"], ["payment_requests.id"],
                                 name=op.f("fk_submission_items_payment_id_payment_requests")),
         sa.PrimaryKeyConstraint("submission_id", "idx", name=op.f("pk_submission_items")),
-        sa.UniqueConstraint("payment_id", name=op.f("uq_submission_items_payment_id")),
     )
+    op.create_index(op.f("ix_submission_items_payment_id"), "submission_items", ["payment_id"])
     op.create_table(
         "send_attempts",
         sa.Column("id", sa.Integer(), nullable=False),
