@@ -69,12 +69,14 @@ def _signer_provider(store: SecretStore, clock: Clock):
     return ProfileSignerProvider(store, clock)
 
 
+SIGNING_BATCH_MAX = 100_000
+
+
 def build_signing_service(uow, store: SecretStore, clock: Clock, connectors, events=None) -> SigningService:
-    """Batch signing: X.509 checks and per-user signers built lazily; batch size from the bank plugin."""
+    """Batch signing: X.509 checks and per-user signers built lazily. One signature covers a whole batch, whatever
+    its size (up to SIGNING_BATCH_MAX); the submission engine cuts it into chunks of the bank's batch limit."""
     def batch_size(plugin_id: str | None) -> int:
-        if not plugin_id:
-            raise LookupError("no bank plugin")
-        return connectors.manifest(plugin_id).limits.max_batch_size
+        return SIGNING_BATCH_MAX
 
     return SigningService(uow, clock, _Lazy(_signature_verifier), _Lazy(lambda: _signer_provider(store, clock)),
                           events=events, batch_size_for=batch_size)
