@@ -107,9 +107,11 @@ class SqlSubmissionRepository:
             return value
         alphabet = string.digits + string.ascii_uppercase
         value = "".join(secrets.choice(alphabet) for _ in range(REFERENCE_PREFIX_LENGTH))
-        with _guarded(self._s, "the reference prefix"):
-            self._s.add(LedgerMeta(key=PREFIX_KEY, value=value))
-            self._s.flush()
+        try:
+            with _guarded(self._s, "the reference prefix"):
+                self._s.execute(insert(LedgerMeta.__table__).values(key=PREFIX_KEY, value=value))
+        except Conflict:  # another sender created it first: use theirs
+            return self._s.scalar(select(LedgerMeta.value).where(LedgerMeta.key == PREFIX_KEY))
         return value
 
     def allocate_reference(self, payment_id: int, debit_account_id: int, bank: str, reference: str) -> None:
@@ -139,13 +141,16 @@ class SqlSubmissionRepository:
         return out
 
     def by_status(self, statuses: Sequence[PaymentStatus], limit: int, *, unprepared: bool = False,
-                  with_profile: bool = True) -> list[TrackedPayment]:
+                  with_profile: bool = True, lock: bool = False) -> list[TrackedPayment]:
         stmt = _tracked_query().where(P.c.status.in_([PaymentStatus(s).value for s in statuses]))
         if unprepared:
             stmt = stmt.where(P.c.submission_id.is_(None))
         if with_profile:
             stmt = stmt.where(BankAccountRow.connection_profile_id.is_not(None))
-        return [_tracked(r) for r in self._s.execute(stmt.order_by(P.c.id).limit(limit))]
+        stmt = stmt.order_by(P.c.id).limit(limit)
+        if lock and self._pg:  # rows another sender is working on are skipped, not waited for
+            stmt = stmt.with_for_update(skip_locked=True, of=P)
+        return [_tracked(r) for r in self._s.execute(stmt)]
 
     def due_checks(self, now: datetime, limit: int) -> list[TrackedPayment]:
         stmt = (_tracked_query().where(P.c.next_check_at.is_not(None), P.c.next_check_at <= now)

@@ -26,9 +26,10 @@ class SubmissionRepository(Protocol):
     def tracked(self, payment_id: int) -> TrackedPayment | None: ...
     def tracked_many(self, ids: Sequence[int]) -> list[TrackedPayment]: ...
     def by_status(self, statuses: Sequence[PaymentStatus], limit: int, *, unprepared: bool = False,
-                  with_profile: bool = True) -> list[TrackedPayment]:
+                  with_profile: bool = True, lock: bool = False) -> list[TrackedPayment]:
         """Payments in these statuses whose debit account has a connection profile (oldest first);
-        ``unprepared``: only those not yet in a submission."""
+        ``unprepared``: only those not yet in a submission; ``lock``: claim the rows (PostgreSQL: FOR UPDATE SKIP
+        LOCKED, so concurrent senders split the work instead of colliding)."""
         ...
 
     def due_checks(self, now: datetime, limit: int) -> list[TrackedPayment]:

@@ -49,6 +49,7 @@ from app.domain.errors import (
     OperationalError,
     OutcomeUnknown,
     PermissionDenied,
+    StorageUnavailable,
     ValidationFailed,
 )
 from app.domain.payment import (
@@ -185,11 +186,14 @@ class SubmissionService:
     # -- the passes ---------------------------------------------------------------------------------------------
     def run_once(self) -> EngineReport:
         """One pass: recover vanished senders, queue, prepare, send, follow up."""
-        report = self.recover_expired()
-        report += self.queue_signed()
-        report += self.prepare_queued()
-        report += self.send_ready()
-        report += self.follow_up()
+        report = EngineReport()
+        for step in (self.recover_expired, self.queue_signed, self.prepare_queued, self.send_ready, self.follow_up):
+            try:
+                report += step()
+            except (Conflict, StorageUnavailable) as exc:
+                # another sender changed the same rows first, or the database was busy: this step's transaction
+                # rolled back as a whole; the next pass sees the new state and carries on
+                report += EngineReport(errors=(f"{exc.code}: {exc.message}",))
         return report
 
     def pending(self) -> int:
@@ -221,7 +225,7 @@ class SubmissionService:
         queued: list[int] = []
         flagged = 0
         with self._uow() as uow:
-            signed = uow.submissions.by_status([S.SIGNED], limit)
+            signed = uow.submissions.by_status([S.SIGNED], limit, lock=True)
             if not signed:
                 for p in uow.submissions.by_status([S.SIGNED], limit, with_profile=False):
                     if p.profile_id is None and not p.attention:

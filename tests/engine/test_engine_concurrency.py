@@ -1,0 +1,54 @@
+"""Several senders on one ledger never send a payment twice (I6): PostgreSQL with FOR UPDATE SKIP LOCKED claims,
+and SQLite with its write lock; de-duplication OFF at the bank, so a double send would show as a double debit."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from dataclasses import replace
+
+import pytest
+
+from app.domain.payment import PaymentStatus
+from app.services.submission import SubmissionService
+from tests.engine.support import FAST, bank_report, start_world, stop_world
+
+
+def _run_senders(world, n_senders: int) -> None:
+    base = world.services.submission
+    engines = [SubmissionService(base._uow, base._clock, base._connectors, settings=replace(FAST),
+                                 worker_id=f"sender-{i}") for i in range(n_senders)]
+    errors: list[BaseException] = []
+
+    def run(engine):
+        try:
+            engine.run_until_idle(timeout_s=90, poll_s=0.02)
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(e,)) for e in engines]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors, errors
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_concurrent_senders_pay_each_payment_once(backend, request, tmp_path):
+    db_url = request.getfixturevalue("pg_database_url") if backend == "postgresql" else None
+    world = start_world(tmp_path, dedup="off", db_url=db_url)
+    try:
+        ids = world.signed_payments(24, amount="2.50")
+        _run_senders(world, 3)
+        viewer = world.actor("maker")
+        payments = [world.services.submission.trace(viewer, pid) for pid in ids]
+        debits = Counter(d["client_reference"] for d in bank_report(world)["debits"])
+        assert {t.payment.status for t in payments} == {PaymentStatus.SUCCEEDED}
+        assert all(debits[t.payment.client_reference] == 1 for t in payments)
+        # every submission was sent by exactly one sender, once
+        attempts = [a for t in payments for a in t.attempts]
+        assert {a.outcome.value for a in attempts} == {"ANSWERED"}
+        assert len({a.submission_id for a in attempts}) == len({a.id for a in attempts})
+    finally:
+        stop_world(world)
