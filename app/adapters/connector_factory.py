@@ -16,6 +16,7 @@ import tempfile
 import threading
 from pathlib import Path
 
+from app.adapters.crash_points import crash_points_from_env
 from app.adapters.http_transport import HttpsTransport, TlsSettings, TransportSettings
 from app.adapters.message_log import MessageLogEntry
 from app.adapters.signature_verifier import X509SignatureVerifier
@@ -145,7 +146,7 @@ class RegistryConnectorFactory:
                                              connect_timeout_s=profile.connect_timeout_s,
                                              read_timeout_s=profile.read_timeout_s)
                 try:
-                    transport = HttpsTransport(settings, message_log=sink)
+                    transport = HttpsTransport(settings, message_log=sink, crash=crash_points_from_env())
                 except (OSError, ValueError) as exc:
                     raise OperationalError(f"the TLS settings of profile {profile.name} cannot be loaded ({exc})",
                                            code="PROFILE_TLS") from exc

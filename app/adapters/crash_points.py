@@ -44,9 +44,15 @@ class KillingCrashPoints:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
+_shared: CrashPoints | None = None
+
+
 def crash_points_from_env() -> CrashPoints:
-    at = os.environ.get(ENV_AT) or None
-    probability = float(os.environ.get(ENV_RANDOM) or 0)
-    if not at and not probability:
-        return NoCrashPoints()
-    return KillingCrashPoints(at, probability, int(os.environ.get(ENV_SEED) or 0))
+    """One instance per process (the engine and the transport count hits together)."""
+    global _shared
+    if _shared is None:
+        at = os.environ.get(ENV_AT) or None
+        probability = float(os.environ.get(ENV_RANDOM) or 0)
+        _shared = (KillingCrashPoints(at, probability, int(os.environ.get(ENV_SEED) or 0))
+                   if at or probability else NoCrashPoints())
+    return _shared

@@ -113,8 +113,16 @@ class PinMismatch(ssl.SSLError):
 _io = threading.local()  # per calling thread: did application data leave on the current exchange?
 
 
-def _reset_written() -> None:
+def _reset_written(crash=None) -> None:
     _io.written = False
+    _io.read = False
+    _io.crash = crash  # set for payment exchanges only: the chaos suite's crash points on the wire
+
+
+def _crash_point(name: str) -> None:
+    crash = getattr(_io, "crash", None)
+    if crash is not None:
+        crash.hit(name)
 
 
 def _data_written() -> bool:
@@ -138,6 +146,7 @@ class _PinningSSLSocket(ssl.SSLSocket):
                 raise PinMismatch(f"server public key {shown} matches no configured pin")
         if self.version() == "TLSv1.3":
             self._await_server_verdict(getattr(self.context, "_bankdirect_probe_s", 0.25))
+        _crash_point("after_tls_before_body")
 
     def _await_server_verdict(self, probe_s: float) -> None:
         readable, _, _ = select.select([self], [], [], probe_s)
@@ -162,7 +171,19 @@ class _PinningSSLSocket(ssl.SSLSocket):
 
     def sendall(self, data, flags: int = 0):  # type: ignore[override]
         _io.written = True
+        if getattr(_io, "crash", None) is not None and len(data) > 1:
+            view = memoryview(data)
+            half = len(view) // 2
+            super().sendall(view[:half], flags)
+            _crash_point("mid_body")
+            return super().sendall(view[half:], flags)
         return super().sendall(data, flags)
+
+    def recv_into(self, buffer, nbytes: int = 0, flags: int = 0):  # type: ignore[override]
+        if _data_written() and not getattr(_io, "read", False):
+            _io.read = True
+            _crash_point("after_request_before_answer")
+        return super().recv_into(buffer, nbytes, flags)
 
 
 def build_ssl_context(tls: TlsSettings) -> ssl.SSLContext:
@@ -295,7 +316,7 @@ class HttpsTransport:
     _ids = itertools.count(1)
 
     def __init__(self, settings: TransportSettings, *, message_log: MessageLogSink | None = None,
-                 clock: Callable[[], datetime] | None = None):
+                 clock: Callable[[], datetime] | None = None, crash=None):
         parts = urlsplit(settings.base_url)
         if parts.scheme != "https" or not parts.hostname:
             raise ValueError("the bank endpoint must be an https:// URL")
@@ -305,6 +326,7 @@ class HttpsTransport:
         self._log = message_log
         self._now = clock or (lambda: datetime.now(UTC))
         self._lock = threading.Lock()
+        self._crash = crash  # app.ports.submission.CrashPoints for payment exchanges (chaos suite); None: off
 
     def close(self) -> None:
         self._session.close()
@@ -338,12 +360,14 @@ class HttpsTransport:
                    read_timeout_s if read_timeout_s is not None else self.settings.read_timeout_s)
         started = time.monotonic()
         session = _session(self._context) if payment else self._session
-        _reset_written()
+        _reset_written(self._crash if payment else None)
         try:
             try:
                 resp = session.post(url, data=body, headers=hdrs, timeout=timeout, stream=True,
                                     allow_redirects=False)
                 data = self._read_capped(resp, payment)
+                if payment:
+                    _crash_point("after_answer_before_parse")
             except OperationalError as err:
                 self._record(exchange_id=exchange, direction="error", url=url, error_code=err.code,
                              elapsed_s=time.monotonic() - started)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class JobIntervals:
     balances_s: float = 300.0          # every 5 minutes
+    engine_s: float = 3.0              # the submission engine: one pass every few seconds
     misfire_grace_s: int = 120
 
 
@@ -38,6 +39,19 @@ def refresh_balances(services: Services, lock: JobLock) -> None:
             log.exception("balance refresh failed")
 
 
+def run_submission_engine(services: Services) -> None:
+    """One pass of the submission engine (send, follow up). No job lock: the engine is safe with any number of
+    senders (claims with leases and fencing tokens); max_instances=1 keeps one pass per process at a time."""
+    if services.submission is None:
+        return
+    try:
+        report = services.submission.run_once()
+        for error in report.errors:
+            log.warning("submission engine: %s", error)
+    except Exception:  # a job must never die silently: log and try again next time
+        log.exception("submission engine pass failed")
+
+
 def start_background_jobs(services: Services, lock: JobLock, intervals: JobIntervals | None = None,
                           *, run_now: bool = True) -> BackgroundScheduler:
     iv = intervals or JobIntervals()
@@ -45,6 +59,10 @@ def start_background_jobs(services: Services, lock: JobLock, intervals: JobInter
         "max_instances": 1, "coalesce": True, "misfire_grace_time": iv.misfire_grace_s})
     scheduler.add_job(refresh_balances, "interval", seconds=iv.balances_s, args=(services, lock),
                       id="refresh_balances", next_run_time=datetime.now(UTC) if run_now else None,
+                      max_instances=1, coalesce=True, misfire_grace_time=iv.misfire_grace_s)
+    scheduler.add_job(run_submission_engine, "interval", seconds=iv.engine_s, args=(services,),
+                      id="run_submission_engine",
+                      next_run_time=datetime.now(UTC) + timedelta(seconds=0 if run_now else iv.engine_s),
                       max_instances=1, coalesce=True, misfire_grace_time=iv.misfire_grace_s)
     scheduler.start()
     return scheduler
