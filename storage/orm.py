@@ -191,7 +191,7 @@ class PaymentRequestRow(Base):
     unknown_since: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     attention: Mapped[str | None] = mapped_column(Text, nullable=True)
     final_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    reinitiated_from_id: Mapped[int | None] = mapped_column(Integer, nullable=True)   # the failed payment it redoes
+    reinitiated_from_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)  # the payment it redoes
     result_confirmed_by: Mapped[int | None] = mapped_column(Integer, nullable=True)   # users.id
     result_confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 

@@ -168,7 +168,7 @@ class SqlSubmissionRepository:
                                                      .limit(limit))]
 
     def update(self, payment_id: int, expected_version: int, status: PaymentStatus | None = None,
-               **fields: Any) -> TrackedPayment:
+               **fields: Any) -> None:
         unknown = set(fields) - _ENGINE_FIELDS
         if unknown:
             raise ValueError(f"unknown engine column(s): {sorted(unknown)}")
@@ -185,7 +185,6 @@ class SqlSubmissionRepository:
                 raise NotFound("payment", payment_id)
             raise Conflict("STALE_VERSION", f"payment {payment_id} changed meanwhile (version {expected_version} → "
                            f"{current})")
-        return self.tracked(payment_id)  # type: ignore[return-value]
 
     # -- submissions ------------------------------------------------------------------------------------------
     def add_submission(self, *, profile_id: int, plugin_id: str, debit_account_id: int, body: bytes,

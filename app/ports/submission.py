@@ -40,8 +40,9 @@ class SubmissionRepository(Protocol):
                 limit: int = 10_000) -> list[TrackedPayment]: ...
 
     def update(self, payment_id: int, expected_version: int, status: PaymentStatus | None = None,
-               **fields: Any) -> TrackedPayment:
-        """Versioned write of status and engine columns (Conflict STALE_VERSION when changed meanwhile)."""
+               **fields: Any) -> None:
+        """Versioned write of status and engine columns (Conflict STALE_VERSION when changed meanwhile); the
+        caller knows the new state (``apply_update``), so nothing is read back."""
         ...
 
     # -- submissions (I2) --------------------------------------------------------------------------------------

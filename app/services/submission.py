@@ -163,6 +163,18 @@ class SubmissionService:
                 return True
         return False
 
+    def _write(self, uow, p: TrackedPayment, status: PaymentStatus | None = None, **fields) -> TrackedPayment:
+        """Versioned write; returns the payment as it now is (without reading it back)."""
+        uow.submissions.update(p.id, p.version, status, **fields)
+        known = {k: v for k, v in fields.items() if k in TrackedPayment.__dataclass_fields__
+                 and k != "result_confirmed_by"}
+        if "attention" in known:
+            known["attention"] = known["attention"] or ""
+        for key in ("bank_code", "bank_text", "bank_reference"):
+            if key in known:
+                known[key] = known[key] or ""
+        return replace(p, version=p.version + 1, status=status or p.status, updated_at=self._clock.now(), **known)
+
     def _move(self, uow, p: TrackedPayment, to: PaymentStatus, detail: str, *, code: str = "", text: str = "",
               **fields) -> TrackedPayment:
         """Status change with history (the engine's bulk moves are audited once per submission)."""
@@ -174,7 +186,7 @@ class SubmissionService:
             fields.setdefault("bank_text", text[:2000])
         if to in FINAL_STATUSES:
             fields.setdefault("final_at", self._clock.now())
-        updated = uow.submissions.update(p.id, p.version, to, **fields)
+        updated = self._write(uow, p, to, **fields)
         if not is_noop(p.status, to):
             uow.payments.add_history(p.id, p.status, to, self._actor.username,
                                      detail + (f" [{code}] {text}".rstrip() if code or text else ""))
@@ -229,7 +241,7 @@ class SubmissionService:
             if not signed:
                 for p in uow.submissions.by_status([S.SIGNED], limit, with_profile=False):
                     if p.profile_id is None and not p.attention:
-                        uow.submissions.update(p.id, p.version, attention=f"{NO_PROFILE}: the debit account has no "
+                        self._write(uow, p, attention=f"{NO_PROFILE}: the debit account has no "
                                                "connection profile; link one to send this payment")
                         flagged += 1
                 if flagged:
@@ -312,7 +324,7 @@ class SubmissionService:
     def _flag(self, chunk: Sequence[TrackedPayment], reason: str) -> int:
         with self._uow() as uow:
             for p in uow.submissions.tracked_many([c.id for c in chunk]):
-                uow.submissions.update(p.id, p.version, attention=reason)
+                self._write(uow, p, attention=reason)
             uow.commit()
         self._publish([c.id for c in chunk])
         return len(chunk)
@@ -407,9 +419,9 @@ class SubmissionService:
                 for p in payments:
                     if p.status is S.QUEUED:
                         if fresh:
-                            uow.submissions.update(p.id, p.version, submission_id=None)
+                            self._write(uow, p, submission_id=None)
                         else:
-                            uow.submissions.update(p.id, p.version, attention=reason)
+                            self._write(uow, p, attention=reason)
                 uow.commit()
                 return EngineReport(held=len(payments))
             for p in payments:
@@ -596,7 +608,7 @@ class SubmissionService:
                     continue
                 delay = self.settings.backoff(p.check_count, self.settings.first_query_s,
                                               self.settings.query_backoff_max_s)
-                uow.submissions.update(p.id, p.version, next_check_at=now + timedelta(seconds=delay),
+                self._write(uow, p, next_check_at=now + timedelta(seconds=delay),
                                        check_count=p.check_count + 1)
             uow.commit()
 
@@ -639,7 +651,7 @@ class SubmissionService:
         found = [r for r in mine if r.found and r.status is not S.UNKNOWN]
         if not found:
             if any(r.found for r in mine) or not mine:
-                return uow.submissions.update(p.id, p.version, **schedule)  # unreadable / no answer: ask again
+                return self._write(uow, p, **schedule)  # unreadable / no answer: ask again
             # the bank says it has no such instruction
             counts = (p.last_attempt_at is None
                       or (now - p.last_attempt_at).total_seconds() >= settle_lag)
@@ -651,19 +663,19 @@ class SubmissionService:
                 schedule["no_record_count"] = p.no_record_count + 1
             elif p.status is not S.UNKNOWN:
                 schedule["no_record_count"] = p.no_record_count + 1
-            return uow.submissions.update(p.id, p.version, **schedule)
+            return self._write(uow, p, **schedule)
         # a report must be about our payment
         for r in found:
             mismatch = [name for name, ours, theirs in (
                 ("amount", p.amount_minor, r.amount_minor), ("debit account", p.debit_account_number, r.debit_account),
                 ("payee account", p.payee_account, r.payee_account)) if theirs not in (None, "") and theirs != ours]
             if mismatch:
-                return uow.submissions.update(p.id, p.version, **schedule, attention=(
+                return self._write(uow, p, **schedule, attention=(
                     f"{ANSWER_MISMATCH}: the bank reports a different {', '.join(mismatch)} under reference "
                     f"{p.client_reference}; not applied"))
         instructions = {r.bank_reference for r in found if r.bank_reference}
         if len(instructions) > 1:
-            return uow.submissions.update(p.id, p.version, **schedule, attention=(
+            return self._write(uow, p, **schedule, attention=(
                 f"{DOUBLE_INSTRUCTION}: the bank holds {len(instructions)} instructions under reference "
                 f"{p.client_reference} ({', '.join(sorted(instructions))}) — possible double payment"))
         statuses = {r.status for r in found}
@@ -676,11 +688,11 @@ class SubmissionService:
                 schedule["next_check_at"] = None
             elif p.status is S.SUCCEEDED:
                 schedule["next_check_at"] = self._return_watch_next(p, now)
-            return uow.submissions.update(p.id, p.version, **schedule)
+            return self._write(uow, p, **schedule)
         if not can_transition(p.status, target):
             schedule["attention"] = (f"{ODD_REPORT}: the bank reports {target.value} [{report.bank_code}] for a "
                                      f"payment that is {p.status.value}; not applied")
-            return uow.submissions.update(p.id, p.version, **schedule)
+            return self._write(uow, p, **schedule)
         fields = dict(schedule)
         if target in FINAL_STATUSES:
             fields["next_check_at"] = self._return_watch(target, now) if target is S.SUCCEEDED else None
@@ -710,7 +722,7 @@ class SubmissionService:
         if len(unknown) != len(payments):
             for p in unknown:
                 if not (p.attention or "").startswith(PARTIAL_NO_RECORD):
-                    uow.submissions.update(p.id, p.version, attention=(
+                    self._write(uow, p, attention=(
                         f"{PARTIAL_NO_RECORD}: the bank has no record of this payment although other payments of "
                         f"submission {sub.id} arrived; resending would resend those too — check with the bank"))
             return 0
@@ -719,7 +731,7 @@ class SubmissionService:
                       "must check with the bank")
             uow.submissions.hold_submission(sub.id, reason)
             for p in unknown:
-                uow.submissions.update(p.id, p.version, attention=reason)
+                self._write(uow, p, attention=reason)
             return 0
         uow.submissions.set_submission(sub.id, SubmissionState.READY, not_before=now, resend=True)
         for p in unknown:
@@ -814,9 +826,9 @@ class SubmissionService:
                 return p
             if actor.user_id is None:
                 raise PermissionDenied("the engine cannot confirm results", code="NOT_A_PERSON")
-            updated = uow.submissions.update(p.id, p.version, result_confirmed_by=actor.user_id,
-                                             result_confirmed_at=self._clock.now(),
-                                             attention=None)
+            updated = replace(self._write(uow, p, result_confirmed_by=actor.user_id,
+                                          result_confirmed_at=self._clock.now(), attention=None),
+                              result_confirmed_by=actor.username)
             uow.audit.append(actor, PAYMENT_RESULT_CONFIRMED, "payment", str(payment_id),
                              {"status": p.status.value, "bank_code": p.bank_code})
             uow.commit()

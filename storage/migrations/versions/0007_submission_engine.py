@@ -157,6 +157,7 @@ def upgrade() -> None:
     for column in _payment_columns():
         op.add_column("payment_requests", column)
     op.create_index(op.f("ix_payment_requests_next_check_at"), "payment_requests", ["next_check_at"])
+    op.create_index(op.f("ix_payment_requests_reinitiated_from_id"), "payment_requests", ["reinitiated_from_id"])
     op.create_table(
         "payment_references",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -248,6 +249,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_submissions_state_not_before"), table_name="submissions")
     op.drop_table("submissions")
     op.drop_table("payment_references")
+    op.drop_index(op.f("ix_payment_requests_reinitiated_from_id"), table_name="payment_requests")
     op.drop_index(op.f("ix_payment_requests_next_check_at"), table_name="payment_requests")
     for column in reversed(_payment_columns()):
         op.drop_column("payment_requests", column.name)
