@@ -338,6 +338,7 @@ def cmd_demo(cli: Cli) -> int:
     sandbox = start_demo_sandbox(ctx, state, port)
     jobs = None
     try:
+        _demo_engine(ctx)
         if cli.args.screenshot:  # a picture shows live data: ask the sandbox bank before rendering
             _prime_demo_bank_data(ctx)
         else:
@@ -349,6 +350,48 @@ def cmd_demo(cli: Cli) -> int:
         if jobs is not None:
             jobs.shutdown(wait=False)
         sandbox.stop()
+
+
+def _demo_engine(ctx) -> None:
+    """Demo: the sandbox bank answers at once, so the engine follows up quickly; the demo's 'already sent' batch
+    is signed with the demo signer's key (PIN 123456) and sent once, so the payment monitor shows history."""
+    from dataclasses import replace
+
+    from app.cli_signing import DEMO_SIGNER
+    from app.domain.errors import DomainError
+    from app.domain.payment import PaymentStatus
+    from app.services.demo_data import DEMO_PASSWORD, create_demo_sent_payments
+
+    engine, signing = ctx.services.submission, ctx.services.signing
+    if engine is None or signing is None:
+        return
+    engine.settings = replace(engine.settings, first_query_s=1.0, query_backoff_max_s=10.0, min_query_interval_s=0.5,
+                              settle_lag_s=5.0, respect_quiet_hours=False)
+    signer = ctx.services.auth.login(DEMO_SIGNER, DEMO_PASSWORD)
+    sent = [s for s in PaymentStatus if s not in (PaymentStatus.DRAFT, PaymentStatus.PENDING_APPROVAL,
+                                                  PaymentStatus.REJECTED, PaymentStatus.APPROVED,
+                                                  PaymentStatus.CANCELLED)]
+    if engine.monitor(signer, statuses=sent, limit=1):
+        return  # sent before
+
+    class _DemoPin:
+        def ask_pin(self, token_label, warnings):
+            return "123456"
+
+        def notify(self, message):
+            return None
+
+    try:
+        approved = set(create_demo_sent_payments(ctx.services))
+        for batch in signing.ready_batches(signer):
+            if set(batch.payment_ids) <= approved:
+                signing.sign_batch(signer, batch.batch_key, signing.signer_for(signer, _DemoPin()))
+        fast = engine.settings
+        engine.settings = replace(fast, first_query_s=0.3, settle_lag_s=0.5)
+        engine.run_until_idle(timeout_s=20, poll_s=0.3)
+        engine.settings = fast
+    except DomainError as exc:  # the demo still opens; the monitor is just empty
+        print(f"demo: could not send the demo history ({exc.code}: {exc.message})", file=sys.stderr)
 
 
 def _start_jobs(ctx):
@@ -531,6 +574,10 @@ def build_parser() -> argparse.ArgumentParser:
     from app.cli_signing import register as register_signing
 
     register_signing(sub, add)
+
+    from app.cli_statements import register as register_statements
+
+    register_statements(sub, add)
 
     sp = sub.add_parser("sandbox-bank", help="the sandbox bank server (init, serve, faults, report, ...)",
                         add_help=False)

@@ -114,6 +114,12 @@ DEMO_PAYMENTS = [
     (3, "4200.00", "化工原料采购款", False, "approved"),          # ready for the signer
     (4, "9999.00", "茶叶采购款", False, "rejected"),
 ]
+# Made, approved, signed and sent when the demo window opens (second CNY account), so the monitor has history.
+DEMO_SENT_PAYMENTS = [
+    (0, "23456.78", "电子元器件货款（首批）", False),
+    (1, "8800.00", "软件年度服务费", False),
+    (4, "1520.00", "茶叶样品费", True),
+]
 
 
 def populate_demo_payments(services: Services, admin: Actor) -> None:
@@ -189,3 +195,24 @@ def setup_demo_connection(services: Services, files: dict, port: int, *, pins: l
         if account.account_number in demo_numbers and account.connection_profile_id != profile.id:
             profiles.link_account(admin, account.id, profile.id)
     return profile
+
+
+def create_demo_sent_payments(services: Services) -> list[int]:
+    """The demo's history batch: made by maker and approved by approver1 on the second CNY account (its own
+    signing batch). Returns the payment ids; the caller signs and sends them."""
+    admin = services.auth.login("admin", DEMO_PASSWORD)
+    maker = services.auth.login("maker", DEMO_PASSWORD)
+    approver1 = services.auth.login("approver1", DEMO_PASSWORD)
+    cny = [a for a in services.master_data.list_accounts(admin) if a.currency == "CNY" and a.connection_profile_id]
+    account = cny[1] if len(cny) > 1 else cny[0]
+    by_name = {p.name: p for p in services.master_data.search_payees(admin, "", 0, 100)}
+    names = [row["name"] for row in demo_payees()]
+    ids = []
+    for index, amount, purpose, urgent in DEMO_SENT_PAYMENTS:
+        payment = services.payments.create(maker, {"debit_account_id": account.id, "payee_id": by_name[names[index]].id,
+                                                   "amount": amount, "purpose": purpose, "urgent": urgent},
+                                           override_duplicate=True).entity
+        services.payments.submit(maker, payment.id, override_duplicate=True)
+        ids.append(payment.id)
+    services.approvals.approve(approver1, ids, password=DEMO_PASSWORD)
+    return ids
