@@ -25,6 +25,7 @@ from app.services.master_data import MasterDataService
 from app.services.payments import PaymentService
 from app.services.setup import SetupService
 from app.services.signing import SigningService
+from app.services.statements import StatementService
 from app.services.submission import SubmissionService
 from app.services.users import UserService
 from storage.db import Ledger, open_ledger
@@ -49,6 +50,14 @@ def build_connector_factory(store: SecretStore):
     from app.plugins.registry import load_registry
 
     return RegistryConnectorFactory(load_registry(), store)
+
+
+def statement_readers():
+    """camt.052/053/054 and MT940/MT942 readers (imported on first use, not at start-up)."""
+    from bank_plugins.iso20022.camt import CamtReader
+    from bank_plugins.iso20022.mt940 import Mt940Reader
+
+    return [CamtReader(), Mt940Reader()]
 
 
 def _credential_reader():
@@ -222,6 +231,7 @@ def open_app(config: AppConfig, *, secret_store: SecretStore | None = None, cloc
                                                      is_demo=lambda: config.demo or setup.is_demo())
         services.events = EventHub()
         services.bank_data = BankDataService(uow, connectors, clock, events=services.events)
+        services.statements = StatementService(uow, clock, statement_readers, events=services.events)
         services.payments = PaymentService(uow, clock, events=services.events)
         services.approvals = ApprovalService(uow, services.auth, clock, events=services.events)
         services.signing = build_signing_service(uow, store, clock, connectors, events=services.events)

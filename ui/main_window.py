@@ -32,8 +32,9 @@ from ui.views.bank_connections import BankConnectionsView
 from ui.views.dashboard import DashboardView
 from ui.views.not_available import NotAvailablePage
 from ui.views.payees import PayeesView
+from ui.views.payment_monitor import PaymentMonitorView
 from ui.views.signing import SigningView
-from ui.views.transactions import TransactionsView
+from ui.views.statement_import import TransactionsArea
 from ui.views.vouchers import VouchersView
 from ui.widgets.roles import roles_text
 
@@ -75,6 +76,15 @@ def _needs_signing_services(factory: PageFactory) -> PageFactory:
     return build
 
 
+def _needs_submission_services(factory: PageFactory) -> PageFactory:
+    """The payment monitor needs ``services.submission`` (the engine) and ``services.payments``."""
+    def build(services: Services, actor: Actor, parent: QWidget) -> QWidget:
+        if getattr(services, "submission", None) is None or getattr(services, "payments", None) is None:
+            return NotAvailablePage(translate("Area", "Payment monitor"), parent)
+        return factory(services, actor, parent)
+    return build
+
+
 AREAS: tuple[Area, ...] = (
     Area("dashboard", QT_TRANSLATE_NOOP("Area", "Dashboard"), DashboardView),
     Area("vouchers", QT_TRANSLATE_NOOP("Area", "Payment vouchers"),
@@ -82,12 +92,12 @@ AREAS: tuple[Area, ...] = (
     Area("approvals", QT_TRANSLATE_NOOP("Area", "Approval inbox"),
          _needs_payment_services(ApprovalsView, "Approval inbox")),
     Area("signing", QT_TRANSLATE_NOOP("Area", "USB-key signing"), _needs_signing_services(SigningView)),
-    Area("monitor", QT_TRANSLATE_NOOP("Area", "Payment monitor"), None),
+    Area("monitor", QT_TRANSLATE_NOOP("Area", "Payment monitor"), _needs_submission_services(PaymentMonitorView)),
     Area("receipts", QT_TRANSLATE_NOOP("Area", "Electronic receipts"), None),
     Area("reconciliation", QT_TRANSLATE_NOOP("Area", "Reconciliation"), None),
     Area("accounts", QT_TRANSLATE_NOOP("Area", "Accounts and balances"), AccountsView),
     Area("payees", QT_TRANSLATE_NOOP("Area", "Payees"), PayeesView),
-    Area("transactions", QT_TRANSLATE_NOOP("Area", "Transaction details"), _needs_bank_services(TransactionsView)),
+    Area("transactions", QT_TRANSLATE_NOOP("Area", "Transaction details"), _needs_bank_services(TransactionsArea)),
     Area("bank", QT_TRANSLATE_NOOP("Area", "Bank connections"), _needs_bank_services(BankConnectionsView)),
     Area("risk", QT_TRANSLATE_NOOP("Area", "Risk and alerts"), None),
     Area("audit", QT_TRANSLATE_NOOP("Area", "Audit log"), AuditView),
@@ -96,7 +106,7 @@ AREAS: tuple[Area, ...] = (
 AREA_KEYS = tuple(a.key for a in AREAS)
 # Screen names (screenshots, --screen) that are a tab inside an area.
 SCREEN_ALIASES = {"users": ("admin", "users"), "organization": ("admin", "organization"),
-                  **{tab: ("bank", tab) for tab in BANK_TABS}}
+                  **{tab: ("bank", tab) for tab in BANK_TABS}, "statement_import": ("transactions", "statement_import")}
 
 
 class MainWindow(QMainWindow):
@@ -222,7 +232,7 @@ class MainWindow(QMainWindow):
     # Which open pages show what an event changed; they reload in the background (no manual refresh needed).
     EVENT_PAGES = {"balances_refreshed": ("accounts", "dashboard"),
                    "transactions_fetched": ("transactions",),
-                   "payments_changed": ("vouchers", "approvals", "signing")}
+                   "payments_changed": ("vouchers", "approvals", "signing", "monitor")}
 
     def _on_event_bridge_event(self, name: str, payload: dict) -> None:
         for key in self.EVENT_PAGES.get(name, ()):

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from app.services.payments import PaymentService
     from app.services.setup import SetupService
     from app.services.signing import SigningService
+    from app.services.statements import StatementService
     from app.services.submission import SubmissionService
     from app.services.users import UserService
 
@@ -40,3 +41,4 @@ class Services:
     approvals: ApprovalService | None = None  # approval inbox, approve / reject, approval policy versions
     signing: SigningService | None = None  # batches ready to sign, one signature per batch, signed batches
     submission: SubmissionService | None = None  # the engine: send exactly once, follow up, monitor, re-initiate
+    statements: StatementService | None = None  # statement files (camt.05x, MT940/942): preview, import

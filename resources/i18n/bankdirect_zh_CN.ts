@@ -788,74 +788,75 @@
 <context>
     <name>Area</name>
     <message>
-        <location filename="../../ui/main_window.py" line="55"/>
-        <location filename="../../ui/main_window.py" line="91"/>
+        <location filename="../../ui/main_window.py" line="56"/>
+        <location filename="../../ui/main_window.py" line="101"/>
         <source>Bank connections</source>
         <translation>银行连接</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="79"/>
+        <location filename="../../ui/main_window.py" line="89"/>
         <source>Dashboard</source>
         <translation>仪表盘</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="80"/>
+        <location filename="../../ui/main_window.py" line="90"/>
         <source>Payment vouchers</source>
         <translation>付款凭证</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="82"/>
+        <location filename="../../ui/main_window.py" line="92"/>
         <source>Approval inbox</source>
         <translation>审批</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="73"/>
-        <location filename="../../ui/main_window.py" line="84"/>
+        <location filename="../../ui/main_window.py" line="74"/>
+        <location filename="../../ui/main_window.py" line="94"/>
         <source>USB-key signing</source>
         <translation>U盾签名</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="85"/>
+        <location filename="../../ui/main_window.py" line="83"/>
+        <location filename="../../ui/main_window.py" line="95"/>
         <source>Payment monitor</source>
-        <translation>支付监控</translation>
+        <translation>付款监控</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="86"/>
+        <location filename="../../ui/main_window.py" line="96"/>
         <source>Electronic receipts</source>
         <translation>电子回单</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="87"/>
+        <location filename="../../ui/main_window.py" line="97"/>
         <source>Reconciliation</source>
         <translation>对账</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="88"/>
+        <location filename="../../ui/main_window.py" line="98"/>
         <source>Accounts and balances</source>
         <translation>账户与余额</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="89"/>
+        <location filename="../../ui/main_window.py" line="99"/>
         <source>Payees</source>
         <translation>收款人</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="90"/>
+        <location filename="../../ui/main_window.py" line="100"/>
         <source>Transaction details</source>
         <translation>交易明细</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="92"/>
+        <location filename="../../ui/main_window.py" line="102"/>
         <source>Risk and alerts</source>
         <translation>风险与预警</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="93"/>
+        <location filename="../../ui/main_window.py" line="103"/>
         <source>Audit log</source>
         <translation>审计日志</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="94"/>
+        <location filename="../../ui/main_window.py" line="104"/>
         <source>Administration</source>
         <translation>系统管理</translation>
     </message>
@@ -1458,52 +1459,52 @@ Please send this file to your administrator.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="110"/>
+        <location filename="../../ui/main_window.py" line="120"/>
         <source>BankDirect</source>
         <translation>银企直联</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="112"/>
+        <location filename="../../ui/main_window.py" line="122"/>
         <source>{title} — DEMO</source>
         <translation>{title} — 演示</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="148"/>
+        <location filename="../../ui/main_window.py" line="158"/>
         <source>DEMO — not real money</source>
         <translation>演示 — 非真实资金</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="156"/>
+        <location filename="../../ui/main_window.py" line="166"/>
         <source>{user} ({roles})</source>
         <translation>{user}（{roles}）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="161"/>
+        <location filename="../../ui/main_window.py" line="171"/>
         <source>Ledger: {ledger}</source>
         <translation>账套：{ledger}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="168"/>
+        <location filename="../../ui/main_window.py" line="178"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="169"/>
+        <location filename="../../ui/main_window.py" line="179"/>
         <source>Settings…</source>
         <translation>设置…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="173"/>
+        <location filename="../../ui/main_window.py" line="183"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="177"/>
+        <location filename="../../ui/main_window.py" line="187"/>
         <source>&amp;Go</source>
         <translation>转到(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="245"/>
+        <location filename="../../ui/main_window.py" line="255"/>
         <source>Working…</source>
         <translation>处理中…</translation>
     </message>
@@ -2139,6 +2140,427 @@ Please send this file to your administrator.</source>
         <location filename="../../ui/views/payment_detail.py" line="90"/>
         <source>History</source>
         <translation>状态历史</translation>
+    </message>
+</context>
+<context>
+    <name>PaymentMonitor</name>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="109"/>
+        <source>All sent</source>
+        <translation>全部已发送</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="110"/>
+        <source>In flight</source>
+        <translation>处理中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="111"/>
+        <source>Outcome unknown</source>
+        <translation>结果未知</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="112"/>
+        <location filename="../../ui/views/payment_monitor.py" line="376"/>
+        <source>Needs attention</source>
+        <translation>需要处理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="113"/>
+        <source>Final</source>
+        <translation>已完结</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="115"/>
+        <source>All payments</source>
+        <translation>全部付款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="137"/>
+        <source>{n} s</source>
+        <translation>{n} 秒</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="139"/>
+        <source>{n} min</source>
+        <translation>{n} 分钟</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="140"/>
+        <source>{n} h</source>
+        <translation>{n} 小时</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="168"/>
+        <source>No.</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="169"/>
+        <location filename="../../ui/views/payment_monitor.py" line="349"/>
+        <source>Payee</source>
+        <translation>收款人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="170"/>
+        <location filename="../../ui/views/payment_monitor.py" line="350"/>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="172"/>
+        <source>Currency</source>
+        <translation>币种</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="173"/>
+        <location filename="../../ui/views/payment_monitor.py" line="347"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="175"/>
+        <source>Bank code</source>
+        <translation>银行返回码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="177"/>
+        <source>Bank message</source>
+        <translation>银行返回信息</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="179"/>
+        <location filename="../../ui/views/payment_monitor.py" line="352"/>
+        <source>Client reference</source>
+        <translation>业务参考号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="181"/>
+        <source>Attempts</source>
+        <translation>发送次数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="183"/>
+        <location filename="../../ui/views/payment_monitor.py" line="359"/>
+        <source>Last change</source>
+        <translation>最后更新</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="311"/>
+        <source>answered</source>
+        <translation>银行已应答</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="312"/>
+        <source>no clear answer (outcome unknown)</source>
+        <translation>未得到明确应答（结果未知）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="313"/>
+        <source>not sent (nothing left this machine)</source>
+        <translation>未发出（未离开本机）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="314"/>
+        <source>aborted before sending</source>
+        <translation>发送前已中止</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="315"/>
+        <source>sender vanished (treated as unknown)</source>
+        <translation>发送进程中断（按结果未知处理）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="323"/>
+        <source>No further status query is scheduled.</source>
+        <translation>目前没有安排后续状态查询。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="327"/>
+        <source>next in {in} ({at})</source>
+        <translation>下次 {in}后（{at}）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="330"/>
+        <source>next one due now</source>
+        <translation>下次查询即将进行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="332"/>
+        <source>Asking the bank for the status: query no. {n}, {next}.</source>
+        <translation>正在向银行查询状态，第 {n} 次，{next}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="335"/>
+        <source>Asking the bank for the status: first query, {next}.</source>
+        <translation>正在向银行查询状态，第 1 次，{next}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="345"/>
+        <source>Payment #{id}</source>
+        <translation>付款 #{id}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="351"/>
+        <source>Debit account</source>
+        <translation>付款账户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="355"/>
+        <source>Bank reference</source>
+        <translation>银行流水号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="357"/>
+        <source>Bank says</source>
+        <translation>银行返回</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="361"/>
+        <source>Final since</source>
+        <translation>完结时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="363"/>
+        <source>Re-initiated from</source>
+        <translation>重新发起自</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="364"/>
+        <source>payment #{id}</source>
+        <translation>付款 #{id}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="366"/>
+        <source>Re-initiated as</source>
+        <translation>已重新发起为</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="367"/>
+        <source>payment #{id} (a new payment with a new reference)</source>
+        <translation>付款 #{id}（新付款，新业务参考号）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="370"/>
+        <source>Result confirmed</source>
+        <translation>结果已确认</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="382"/>
+        <source>Outcome unknown since {at} ({ago} ago).</source>
+        <translation>自 {at} 起结果未知（已 {ago}）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="385"/>
+        <source>The payment is never sent again while its outcome is unknown: the bank is asked about the same reference until it gives a definite answer.</source>
+        <translation>结果未知期间绝不重新发送：系统会以同一业务参考号向银行查询，直到银行给出明确结果。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="391"/>
+        <source>References and send attempts</source>
+        <translation>业务参考号与发送记录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="396"/>
+        <source>No client reference yet: the payment has not been queued.</source>
+        <translation>尚无业务参考号：该付款尚未进入发送队列。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="399"/>
+        <source>allocated {at}</source>
+        <translation>分配于 {at}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="402"/>
+        <source>Attempt</source>
+        <translation>次序</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="402"/>
+        <source>Outcome</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="403"/>
+        <source>Code</source>
+        <translation>代码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="403"/>
+        <source>Started</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="404"/>
+        <source>Finished</source>
+        <translation>结束</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="404"/>
+        <source>Detail</source>
+        <translation>说明</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="411"/>
+        <source>in progress</source>
+        <translation>进行中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="417"/>
+        <source>Not sent yet.</source>
+        <translation>尚未发送。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="420"/>
+        <source>History</source>
+        <translation>历史记录</translation>
+    </message>
+</context>
+<context>
+    <name>PaymentMonitorView</name>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="456"/>
+        <source>Payment monitor</source>
+        <translation>付款监控</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="472"/>
+        <source>Search payee, amount, reference, bank code or message…</source>
+        <translation>搜索收款人、金额、业务参考号、银行返回码或信息…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="475"/>
+        <source>Query status</source>
+        <translation>查询状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="477"/>
+        <source>Ask the bank now about this payment&apos;s status. Nothing is sent.</source>
+        <translation>立即向银行查询该付款的状态。不会发送任何付款。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="478"/>
+        <source>Re-initiate…</source>
+        <translation>重新发起…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="480"/>
+        <source>Create a new payment from this definitively failed one; it needs approval and signing again.</source>
+        <translation>依据这笔已确定失败的付款创建一笔新付款；新付款需要重新审批和签名。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="482"/>
+        <source>Confirm result</source>
+        <translation>确认结果</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="484"/>
+        <source>Acknowledge this final result.</source>
+        <translation>确认已知悉该最终结果。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="485"/>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="487"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="529"/>
+        <source>Select a payment to see its client reference, send attempts, what is being done about it and its history.</source>
+        <translation>选择一笔付款，查看其业务参考号、发送记录、当前处理情况和历史记录。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="649"/>
+        <source>{shown} of {n} payments shown</source>
+        <translation>显示 {shown} / {n} 笔付款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="651"/>
+        <source>only the {n} most recently changed payments are loaded</source>
+        <translation>仅加载最近变动的 {n} 笔付款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="747"/>
+        <source>Payment #{id}: the bank was asked; status now {status}.</source>
+        <translation>付款 #{id}：已向银行查询，当前状态为{status}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="750"/>
+        <source>The bank has not given a definite answer yet; it will be asked again.</source>
+        <translation>银行尚未给出明确结果，系统将再次查询。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="752"/>
+        <source>Asking the bank…</source>
+        <translation>正在向银行查询…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="759"/>
+        <source>Re-initiate payment #{id} ({status}, {payee}, {currency} {amount})?
+
+A NEW payment with a new number and a new client reference will be created for the same payee and amount. It needs approval and USB-key signing again before it is sent. Payment #{id} stays {status}.</source>
+        <translation>重新发起付款 #{id}（{status}，{payee}，{currency} {amount}）？
+
+将为同一收款人和金额创建一笔新付款，使用新的编号和新的业务参考号。新付款发送前需要重新审批并用 U 盾签名。付款 #{id} 仍为{status}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="765"/>
+        <source>Re-initiate payment</source>
+        <translation>重新发起付款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="768"/>
+        <source>Create new payment</source>
+        <translation>创建新付款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="770"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="786"/>
+        <source>Payment #{old} was re-initiated as new payment #{new}. It now awaits approval, then USB-key signing, before it is sent under a new reference.</source>
+        <translation>付款 #{old} 已重新发起为新付款 #{new}。新付款需先审批、再用 U 盾签名，之后以新的业务参考号发送。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="789"/>
+        <source>Re-initiating…</source>
+        <translation>正在重新发起…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="798"/>
+        <source>Result of payment #{id} ({status}) confirmed.</source>
+        <translation>已确认付款 #{id} 的结果（{status}）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="800"/>
+        <source>Confirming…</source>
+        <translation>正在确认…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="804"/>
+        <source>Export payments</source>
+        <translation>导出付款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="805"/>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="819"/>
+        <source>Exported {n} payments to {path}</source>
+        <translation>已导出 {n} 笔付款到 {path}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="820"/>
+        <source>Exporting…</source>
+        <translation>正在导出…</translation>
     </message>
 </context>
 <context>
@@ -3206,11 +3628,411 @@ Please send this file to your administrator.</source>
     </message>
 </context>
 <context>
+    <name>StatementImport</name>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="62"/>
+        <source>Amount not readable</source>
+        <translation>金额无法识别</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="63"/>
+        <source>More decimals than the currency has</source>
+        <translation>小数位数超过币种允许</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="64"/>
+        <source>Balances do not add up</source>
+        <translation>余额不平</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="65"/>
+        <source>Batch details do not add up</source>
+        <translation>批量明细合计不符</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="66"/>
+        <source>Currency not readable</source>
+        <translation>币种无法识别</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="67"/>
+        <source>Date not readable</source>
+        <translation>日期无法识别</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="68"/>
+        <source>Missing field</source>
+        <translation>缺少字段</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="69"/>
+        <source>Unexpected value</source>
+        <translation>取值异常</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="70"/>
+        <source>IBAN check digits wrong</source>
+        <translation>IBAN 校验位错误</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="71"/>
+        <source>No statement in the file</source>
+        <translation>文件中没有对账单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="72"/>
+        <source>Message version</source>
+        <translation>报文版本</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="73"/>
+        <source>Text encoding</source>
+        <translation>文字编码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="74"/>
+        <source>Unsafe or malformed XML</source>
+        <translation>XML 不安全或格式错误</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="75"/>
+        <source>Not a statement file</source>
+        <translation>不是对账单文件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="76"/>
+        <source>File too large</source>
+        <translation>文件过大</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="77"/>
+        <source>File not found</source>
+        <translation>找不到文件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="78"/>
+        <source>Account not in the ledger</source>
+        <translation>账套中没有该账户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="79"/>
+        <source>Choose the ledger account</source>
+        <translation>请选择账套账户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="80"/>
+        <source>Not this statement&apos;s account</source>
+        <translation>不是该对账单的账户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="81"/>
+        <source>Account deactivated</source>
+        <translation>账户已停用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="82"/>
+        <source>Currency differs from the account&apos;s</source>
+        <translation>币种与账户不符</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="83"/>
+        <source>Not allowed</source>
+        <translation>无权操作</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="86"/>
+        <source>Stmt</source>
+        <translation>对账单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="87"/>
+        <source>Booking date</source>
+        <translation>记账日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="88"/>
+        <source>Value date</source>
+        <translation>起息日</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="89"/>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="90"/>
+        <source>Currency</source>
+        <translation>币种</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="91"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="92"/>
+        <source>Counterparty</source>
+        <translation>对方户名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="93"/>
+        <source>Counterparty account</source>
+        <translation>对方账号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="94"/>
+        <source>Our reference</source>
+        <translation>我方业务参考号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="95"/>
+        <source>Bank reference</source>
+        <translation>银行流水号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="96"/>
+        <source>Transaction code</source>
+        <translation>交易代码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="97"/>
+        <source>Remittance and notes</source>
+        <translation>附言及备注</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="99"/>
+        <source>Booked</source>
+        <translation>已记账</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="100"/>
+        <source>Pending</source>
+        <translation>待记账</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="101"/>
+        <source>Information</source>
+        <translation>仅供参考</translation>
+    </message>
+</context>
+<context>
+    <name>StatementImportView</name>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="226"/>
+        <source>Import statement file</source>
+        <translation>导入对账单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="229"/>
+        <source>camt.052 / camt.053 / camt.054 (ISO 20022 XML) or MT940 / MT942 files from banks without a live connection. The file is checked first; nothing is stored until you import, and entries already stored are never stored twice.</source>
+        <translation>适用于未开通直联的银行提供的 camt.052 / camt.053 / camt.054（ISO 20022 XML）或 MT940 / MT942 文件。先检查文件；点击导入前不会保存任何数据，已保存的明细不会重复保存。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="236"/>
+        <source>Choose a statement file</source>
+        <translation>选择对账单文件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="237"/>
+        <source>Statement files (*.xml *.XML *.sta *.STA *.940 *.942 *.swi *.txt *.mt940);;All files (*)</source>
+        <translation>对账单文件 (*.xml *.XML *.sta *.STA *.940 *.942 *.swi *.txt *.mt940);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="239"/>
+        <source>Statement file (camt.05x XML or MT940)…</source>
+        <translation>对账单文件（camt.05x XML 或 MT940）…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="243"/>
+        <source>Read and check</source>
+        <translation>读取并检查</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="252"/>
+        <source>#</source>
+        <translation>序号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="252"/>
+        <source>Account in file</source>
+        <translation>文件中的账号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="252"/>
+        <source>Currency</source>
+        <translation>币种</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="252"/>
+        <source>Period</source>
+        <translation>期间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="252"/>
+        <source>Opening</source>
+        <translation>期初余额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="253"/>
+        <source>Closing</source>
+        <translation>期末余额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="253"/>
+        <source>Entries</source>
+        <translation>笔数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="253"/>
+        <source>Credits</source>
+        <translation>贷方合计</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="253"/>
+        <source>Debits</source>
+        <translation>借方合计</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="254"/>
+        <source>Import into ledger account</source>
+        <translation>导入到账套账户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="296"/>
+        <source>Import</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="311"/>
+        <source>Choose a statement file first.</source>
+        <translation>请先选择对账单文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="317"/>
+        <source>Reading {file}…</source>
+        <translation>正在读取 {file}…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="322"/>
+        <source>Reading statement file…</source>
+        <translation>正在读取对账单…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="332"/>
+        <source>{format}: {statements} statement(s), {entries} entries.</source>
+        <translation>{format}：{statements} 份对账单，{entries} 笔明细。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="336"/>
+        <source>The file cannot be imported: {n} error(s), see the list.</source>
+        <translation>文件无法导入：{n} 个错误，详见下方列表。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="339"/>
+        <source>Add the missing account to the ledger (Accounts) before importing.</source>
+        <translation>请先在“账户与余额”中添加缺少的账户，再导入。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="342"/>
+        <source>Ready to import.</source>
+        <translation>可以导入。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="349"/>
+        <source>The file cannot be read: {error}</source>
+        <translation>无法读取文件：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="372"/>
+        <source>Choose the ledger account…</source>
+        <translation>请选择账套账户…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="383"/>
+        <source>Not in the ledger</source>
+        <translation>账套中没有</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="392"/>
+        <source>No problems found.</source>
+        <translation>未发现问题。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="397"/>
+        <source>Error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="397"/>
+        <source>Warning</source>
+        <translation>警告</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="416"/>
+        <source>Importing needs the maker or administrator role.</source>
+        <translation>导入需要经办或管理员角色。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="426"/>
+        <source>Importing…</source>
+        <translation>正在导入…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="432"/>
+        <source>Importing statement…</source>
+        <translation>正在导入对账单…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="436"/>
+        <source>Statement {n} → account {account}: {new} new, {skipped} already stored.</source>
+        <translation>对账单 {n} → 账户 {account}：新增 {new} 笔，已存在 {skipped} 笔。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="440"/>
+        <source>{n} pending or information entries were not stored.</source>
+        <translation>{n} 笔待记账或仅供参考的明细未保存。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="442"/>
+        <source>Imported: {new} new entries, {skipped} skipped. They are shown under Transaction details.</source>
+        <translation>导入完成：新增 {new} 笔，跳过 {skipped} 笔。可在“交易明细”中查看。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="452"/>
+        <source>Nothing was imported: {error}</source>
+        <translation>未导入任何数据：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="476"/>
+        <source>Storing entries: {done} of {total}…</source>
+        <translation>正在保存明细：{done} / {total}…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="479"/>
+        <source>Reading: {n} entries so far…</source>
+        <translation>正在读取：已读 {n} 笔…</translation>
+    </message>
+</context>
+<context>
     <name>StepRow</name>
     <message>
         <location filename="../../ui/views/connection_test.py" line="72"/>
         <source>What to do: {hint}</source>
         <translation>处理办法：{hint}</translation>
+    </message>
+</context>
+<context>
+    <name>TransactionsArea</name>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="509"/>
+        <location filename="../../ui/views/statement_import.py" line="511"/>
+        <source>Import statement file</source>
+        <translation>导入对账单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/statement_import.py" line="510"/>
+        <source>Transaction details</source>
+        <translation>交易明细</translation>
     </message>
 </context>
 <context>

@@ -13,8 +13,8 @@ from ui.ops import wait_idle
 from ui.signals import emit
 from ui.views.not_available import NotAvailablePage
 
-BUILT = {"dashboard", "vouchers", "approvals", "signing", "accounts", "payees", "transactions", "bank", "audit",
-         "admin"}
+BUILT = {"dashboard", "vouchers", "approvals", "signing", "monitor", "accounts", "payees", "transactions", "bank",
+         "audit", "admin"}
 
 
 def _window(qtbot, services, actor, settings):
