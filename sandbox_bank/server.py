@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from sandbox_bank import pki
-from sandbox_bank.dialects import cmb
+from sandbox_bank.dialects import cmb, iso20022
 from sandbox_bank.engine import Engine
 from sandbox_bank.faults import FAULT_KINDS, FaultPlan
 from sandbox_bank.ledger import Ledger
@@ -43,6 +43,7 @@ class BankService:
         self.ledger = ledger
         self.engine = engine
         self.dialect = cmb.CmbDialect(engine)
+        self.iso = iso20022.IsoDialect(engine)  # second dialect: paths under /iso20022/
         self.plan = plan
         self.slow_seconds = slow_seconds
         self.bank_key = pki.load_key(state_dir / "private" / "bank-signing-key.pem")
@@ -64,9 +65,11 @@ class BankService:
         signature: str | None = None,
         now: float | None = None,
         partial: bool = False,
+        content_type: str | None = None,
     ) -> None:
         h.send_response(status)
-        h.send_header("Content-Type", "text/xml; charset=GBK" if signature else "text/plain; charset=utf-8")
+        default_type = "text/xml; charset=GBK" if signature else "text/plain; charset=utf-8"
+        h.send_header("Content-Type", content_type or default_type)
         h.send_header("Content-Length", str(len(body)))
         h.send_header("Date", email.utils.formatdate(now or time.time(), usegmt=True))
         if signature is not None:
@@ -90,6 +93,9 @@ class BankService:
 
     # -- request handling --------------------------------------------------------------------------
     def handle(self, h: BaseHTTPRequestHandler) -> None:
+        if h.path.startswith(iso20022.PREFIX):
+            self.iso.handle(self, h)
+            return
         length = int(h.headers.get("Content-Length") or 0)
         if length > cmb.MAX_BODY:
             h.close_connection = True

@@ -55,6 +55,7 @@ PLUGIN_ID = re.compile(r"^[a-z][a-z0-9_]+$")
 
 BUILTIN_PLUGINS: dict[str, str] = {
     "cmb_fbsdk": "bank_plugins.cmb_fbsdk.connector:PLUGIN",
+    "iso20022": "bank_plugins.iso20022.connector:PLUGIN",
 }
 
 

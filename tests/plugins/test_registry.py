@@ -14,7 +14,7 @@ from bank_plugins.cmb_fbsdk.manifest import MANIFEST
 
 def test_builtins_load_and_validate():
     r = reg.load_registry(include_entry_points=False)
-    assert r.ids() == ["cmb_fbsdk"]
+    assert r.ids() == ["cmb_fbsdk", "iso20022"]
 
 
 @pytest.mark.parametrize(("change", "fragment"), [
@@ -125,5 +125,5 @@ def test_broken_entry_points_are_skipped_and_reported(monkeypatch):
 
     monkeypatch.setattr(reg, "entry_points", lambda group: [EP(), Shadow(), Good()])
     r = reg.load_registry()
-    assert r.ids() == ["cmb_fbsdk", "good_bank"]
+    assert r.ids() == ["cmb_fbsdk", "good_bank", "iso20022"]
     assert len(r.errors) == 2

@@ -18,7 +18,14 @@ from app.ports.bank import BankConnector, BankPluginContext, Capability, Payment
 
 REGISTRY = load_registry(include_entry_points=False)
 PLUGIN_IDS = REGISTRY.ids()
-SANDBOX_SETTINGS = {"cmb_fbsdk": {"login_name": "CONTRACT", "branch": "75", "page_rows": "2"}}
+SANDBOX_SETTINGS = {"cmb_fbsdk": {"login_name": "CONTRACT", "branch": "75", "page_rows": "2"},
+                    "iso20022": {"debtor_name": "测试付款有限公司", "page_rows": "2"}}
+# What each dialect needs or says differently against the sandbox bank.
+INSTRUCTION_EXTRA = {"cmb_fbsdk": {"DBTBBK": "75"}, "iso20022": {}}
+SIGNATURE_REFUSED = {"cmb_fbsdk": "SIG_INVALID", "iso20022": "DS0B"}  # ISO: DS0B data signature invalid
+RECEIPT_FILE = {"cmb_fbsdk": ("PDF", b"%PDF"), "iso20022": ("camt.054", b"<?xml")}
+# A payee name the dialect cannot send, and the problem code it must be refused with before signing.
+UNSENDABLE_NAME = {"cmb_fbsdk": ("王䶮", "TEXT_ENCODING"), "iso20022": ("收款公司" * 36, "TEXT_LENGTH")}
 
 
 @pytest.mark.parametrize("plugin_id", PLUGIN_IDS)
@@ -70,9 +77,11 @@ def sandbox(tmp_path_factory):
     bank.stop()
 
 
-@pytest.fixture
-def connector(sandbox):
+@pytest.fixture(params=PLUGIN_IDS)
+def connector(request, sandbox):
     from app.adapters.connector_factory import PemAnswerVerifier
+
+    plugin_id = request.param
 
     creds = sandbox.state / "credentials"
     tls = TlsSettings(ca_file=creds / "ca.pem", client_cert_file=creds / "demo-client.pem",
@@ -81,20 +90,21 @@ def connector(sandbox):
     transport = HttpsTransport(TransportSettings(f"https://127.0.0.1:{sandbox.port}", tls, bank="sandbox",
                                                  read_timeout_s=10), message_log=log)
     verifier = PemAnswerVerifier((creds / "bank-signing.pem").read_bytes())
-    ctx = BankPluginContext(transport, SANDBOX_SETTINGS["cmb_fbsdk"], verifier)
-    conn = REGISTRY.connector("cmb_fbsdk", ctx)
+    ctx = BankPluginContext(transport, SANDBOX_SETTINGS[plugin_id], verifier)
+    conn = REGISTRY.connector(plugin_id, ctx)
+    conn.plugin_id = plugin_id
     conn.message_log = log
     conn.signer = SoftwareSigner((creds / "demo-signer.pem").read_bytes(), (creds / "demo-signer-key.pem").read_bytes())
     yield conn
     transport.close()
 
 
-def _instr(ref, amount_minor=12345, payee="6217000000123456"):
+def _instr(conn, ref, amount_minor=12345, payee="6217000000123456"):
     from tests.sandbox_bank.bank_harness import PAYER
 
     return PaymentInstruction(client_reference=ref, debit_account=PAYER, payee_account=payee,
                               payee_name="收款测试公司", amount_minor=amount_minor, payee_bank_name="中国银行深圳分行",
-                              purpose="货款", extra={"DBTBBK": "75"})
+                              purpose="货款", extra=INSTRUCTION_EXTRA[conn.plugin_id])
 
 
 def _wait_final(conn, ref, timeout_s=8.0):
@@ -114,16 +124,17 @@ def test_sandbox_balance_payment_status_details(connector, sandbox):
     from tests.sandbox_bank.bank_harness import PAYER
 
     (before,) = connector.get_balances([PAYER])
-    assert before.account == PAYER and before.currency == "CNY" and before.available_minor == 100_000_000
+    assert before.account == PAYER and before.currency == "CNY"
 
     assert connector.query_status(["NEVER-SENT-1"])[0].status is S.UNKNOWN  # no record: never FAILED
 
-    results = connector.submit_payment([_instr("CT-OK-1"), _instr("CT-AC01-1", payee="6217000000000001")],
-                                       connector.signer)
+    ok_ref, bad_ref = f"CT-OK-{connector.plugin_id}", f"CT-AC01-{connector.plugin_id}"
+    results = connector.submit_payment([_instr(connector, ok_ref),
+                                        _instr(connector, bad_ref, payee="6217000000000001")], connector.signer)
     assert [r.status for r in results] == [S.ACCEPTED, S.ACCEPTED]
     assert all(r.bank_reference for r in results)
-    assert _wait_final(connector, "CT-OK-1")[0].status is S.SUCCEEDED
-    failed = _wait_final(connector, "CT-AC01-1")[0]
+    assert _wait_final(connector, ok_ref)[0].status is S.SUCCEEDED
+    failed = _wait_final(connector, bad_ref)[0]
     assert failed.status is S.FAILED and failed.bank_code == "AC01"
 
     (after,) = connector.get_balances([PAYER])
@@ -138,13 +149,16 @@ def test_sandbox_balance_payment_status_details(connector, sandbox):
         cursor = page.next_cursor
         if cursor is None:
             break
-    assert any(t.reference == "CT-OK-1" and t.amount_minor == -12345 for t in rows)
+    assert [t for t in rows if t.reference == ok_ref and t.amount_minor == -12345]
+    assert len({t.bank_serial for t in rows}) == len(rows)  # every entry once
 
-    receipts = connector.get_receipt("CT-OK-1")
-    assert receipts and receipts[0].pdf.startswith(b"%PDF")
+    receipts = connector.get_receipt(ok_ref)
+    file_type, magic = RECEIPT_FILE[connector.plugin_id]
+    assert receipts and receipts[0].file_type == file_type and receipts[0].pdf.startswith(magic)
+    assert receipts[0].amount_minor == 12345
 
     report = sandbox.report()
-    assert "CT-OK-1" in str(report)
+    assert ok_ref in str(report)
 
     dump = connector.message_log.export_text()
     assert PAYER not in dump and "****0101" in dump  # the message log never shows full account numbers
@@ -154,17 +168,19 @@ def test_sandbox_balance_payment_status_details(connector, sandbox):
 def test_sandbox_refuses_an_altered_submission_and_nothing_is_executed(connector, sandbox):
     import dataclasses
 
-    sub = connector.prepare_submission([_instr("CT-ALTER-1")], connector.signer)
+    ref = f"CT-ALTER-{connector.plugin_id}"
+    sub = connector.prepare_submission([_instr(connector, ref)], connector.signer)
     altered = dataclasses.replace(sub, body=sub.body.replace(b"123.45", b"923.45"))
     (result,) = connector.send_submission(altered)
-    assert result.status is S.FAILED and result.bank_code == "SIG_INVALID"
-    assert connector.query_status(["CT-ALTER-1"])[0].found is False
+    assert result.status is S.FAILED and result.bank_code == SIGNATURE_REFUSED[connector.plugin_id]
+    assert connector.query_status([ref])[0].found is False
     # the stored original is still byte-identical and valid
     (ok,) = connector.send_submission(sub)
     assert ok.status is S.ACCEPTED
 
 
 def test_validation_happens_before_signing(connector):
+    import dataclasses
     class ExplodingSigner:
         algorithm = "x"
         certificate_pem = b""
@@ -172,7 +188,8 @@ def test_validation_happens_before_signing(connector):
         def sign(self, data):
             raise AssertionError("must not be asked to sign invalid data")
 
+    name, code = UNSENDABLE_NAME[connector.plugin_id]
+    bad = dataclasses.replace(_instr(connector, "CT-BAD-1"), payee_name=name)
     with pytest.raises(ValidationFailed) as info:
-        connector.prepare_submission([_instr("CT-BAD-1").__class__(**{**_instr("CT-BAD-1").__dict__,
-                                                                     "payee_name": "王䶮"})], ExplodingSigner())
-    assert info.value.code == "TEXT_ENCODING"
+        connector.prepare_submission([bad], ExplodingSigner())
+    assert info.value.code == code
