@@ -165,3 +165,6 @@ def register(sub, add, payment_parser) -> None:
     sp.add_argument("id")
     sp = add(payment_parser, "confirm", cmd_payment_confirm, "confirm a payment's final result")
     sp.add_argument("id")
+    from app.chaos_runner import register as register_chaos
+
+    register_chaos(sub, add)

@@ -42,7 +42,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from app.domain.errors import BankUnavailable, OperationalError, OutcomeUnknown
-from app.ports.bank import ConnectionStep, TransportFailure, TransportResponse
+from app.ports.bank import SEND_DEADLINE, ConnectionStep, TransportFailure, TransportResponse
 
 from .message_log import MessageLogEntry, build_entry
 
@@ -106,6 +106,18 @@ class TransportSettings:
     max_response_bytes: int = 16 * 1024 * 1024
 
 
+class StaleSend(OSError):
+    """The engine's send deadline passed before the first byte of the request: nothing was written."""
+
+
+def _check_deadline() -> None:
+    if getattr(_io, "written", False):
+        return
+    deadline = SEND_DEADLINE.get()
+    if deadline is not None and time.monotonic() >= deadline:
+        raise StaleSend("the sender's lease ran out before the request was written; nothing was sent")
+
+
 class PinMismatch(ssl.SSLError):
     """The peer's public key matches neither the current nor the backup pin."""
 
@@ -166,10 +178,12 @@ class _PinningSSLSocket(ssl.SSLSocket):
         raise ssl.SSLError("the server sent data before the request (protocol violation)")
 
     def send(self, data, flags: int = 0):  # type: ignore[override]
+        _check_deadline()
         _io.written = True
         return super().send(data, flags)
 
     def sendall(self, data, flags: int = 0):  # type: ignore[override]
+        _check_deadline()
         _io.written = True
         if getattr(_io, "crash", None) is not None and len(data) > 1:
             view = memoryview(data)
@@ -255,6 +269,9 @@ def classify(exc: BaseException, written: bool = False) -> tuple[TransportFailur
     """(failure, request possibly sent, explanation) for an exception from requests/urllib3/ssl.
     ``written``: application data had already been written on the connection when it failed."""
     chain = list(_chain(exc))
+    for e in chain:
+        if isinstance(e, StaleSend):
+            return F.STALE_SEND, False, str(e)
     for e in chain:
         if isinstance(e, PinMismatch):
             return F.PIN_MISMATCH, False, str(e.args[0] if e.args else e)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
@@ -217,6 +218,13 @@ class TransportFailure(str, Enum):
     HTTP_5XX = "HTTP_5XX"
     HTTP_STATUS = "HTTP_STATUS"  # other non-200 answer
     RESPONSE_TOO_LARGE = "RESPONSE_TOO_LARGE"
+    STALE_SEND = "STALE_SEND"  # the sender's lease ran out before the request was written: nothing sent
+
+
+# The submission engine's send deadline (time.monotonic() value) for the current thread: the transport refuses to
+# write a payment request's first byte after it (I6: a sender paused past its lease — between its last check and
+# the connection — must not send; by then another sender may own the payment).
+SEND_DEADLINE: ContextVar[float | None] = ContextVar("bankdirect_send_deadline", default=None)
 
 
 @dataclass(frozen=True)

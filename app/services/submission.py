@@ -73,7 +73,14 @@ from app.domain.submission import (
 )
 from app.domain.users import Actor, Role
 from app.ports import Clock, UnitOfWorkFactory
-from app.ports.bank import BankStatusReport, PaymentInstruction, PluginLimits, SignedSubmission, SubmissionResult
+from app.ports.bank import (
+    SEND_DEADLINE,
+    BankStatusReport,
+    PaymentInstruction,
+    PluginLimits,
+    SignedSubmission,
+    SubmissionResult,
+)
 from app.ports.banking import BankSession, ConnectorFactory
 from app.ports.submission import CrashPoints, NoCrashPoints
 from app.services.message_log_store import store_messages
@@ -214,9 +221,11 @@ class SubmissionService:
             rows = uow.submissions.by_status(ACTIVE_STATUSES, 1_000_000)
         busy = 0
         for p in rows:
-            if p.status in (S.SIGNED, S.QUEUED):
-                busy += 0 if p.attention else 1
-            elif p.status is S.SENDING or p.next_check_at is not None:
+            if p.status is S.SENDING:
+                busy += 1
+            elif p.attention:
+                continue  # waiting for a person (still followed up, but nothing the engine can finish alone)
+            elif p.status in (S.SIGNED, S.QUEUED) or p.next_check_at is not None:
                 busy += 1
         return busy
 
@@ -457,6 +466,7 @@ class SubmissionService:
         if time.monotonic() >= local_deadline:  # the last check, microseconds before the bytes leave
             return self._not_sent(sub, attempt, OperationalError("the lease ran out before sending",
                                                                  code="STALE_FENCE"))
+        token = SEND_DEADLINE.set(local_deadline)  # the transport refuses to write the first byte after it
         try:
             results = session.connector.send_submission(stored)
         except OutcomeUnknown as exc:
@@ -470,6 +480,8 @@ class SubmissionService:
         except OperationalError as exc:
             self._crash.hit("after_answer_before_status_commit")
             return self._record_unknown(sub, attempt, exc.code, exc.message)
+        finally:
+            SEND_DEADLINE.reset(token)
         self._crash.hit("after_answer_before_status_commit")
         report = self._record_results(sub, attempt, results)
         self._crash.hit("after_status_commit")
@@ -608,8 +620,13 @@ class SubmissionService:
                     continue
                 delay = self.settings.backoff(p.check_count, self.settings.first_query_s,
                                               self.settings.query_backoff_max_s)
-                self._write(uow, p, next_check_at=now + timedelta(seconds=delay),
-                                       check_count=p.check_count + 1)
+                extra = {}
+                if p.status is S.UNKNOWN and p.unknown_since is not None and not p.attention and \
+                        (now - p.unknown_since).total_seconds() > self.settings.unknown_sla_s:
+                    extra["attention"] = (f"{UNKNOWN_OVER_SLA}: unknown for more than "
+                                          f"{self.settings.unknown_sla_s:.0f} s; the bank does not answer ({exc.code})")
+                self._write(uow, p, next_check_at=now + timedelta(seconds=delay), check_count=p.check_count + 1,
+                            **extra)
             uow.commit()
 
     def _apply_reports(self, chunk: Sequence[TrackedPayment], reports: Sequence[BankStatusReport],
@@ -648,10 +665,12 @@ class SubmissionService:
                 (now - p.unknown_since).total_seconds() > self.settings.unknown_sla_s:
             schedule["attention"] = (f"{UNKNOWN_OVER_SLA}: unknown for more than "
                                      f"{self.settings.unknown_sla_s:.0f} s; still asking the bank")
+        if not mine:
+            return p  # not asked this time (the bank stopped answering mid-round): still due, asked next pass
         found = [r for r in mine if r.found and r.status is not S.UNKNOWN]
         if not found:
-            if any(r.found for r in mine) or not mine:
-                return self._write(uow, p, **schedule)  # unreadable / no answer: ask again
+            if any(r.found for r in mine):
+                return self._write(uow, p, **schedule)  # unreadable / about another reference: ask again
             # the bank says it has no such instruction
             counts = (p.last_attempt_at is None
                       or (now - p.last_attempt_at).total_seconds() >= settle_lag)
@@ -689,6 +708,10 @@ class SubmissionService:
             elif p.status is S.SUCCEEDED:
                 schedule["next_check_at"] = self._return_watch_next(p, now)
             return self._write(uow, p, **schedule)
+        if target is S.RETURNED and p.status is not S.SUCCEEDED and can_transition(p.status, S.SUCCEEDED):
+            # paid and returned between two of our queries: it did succeed first (the debit happened)
+            p = self._move(uow, p, S.SUCCEEDED, "status query: the bank executed the payment (then returned it)",
+                           bank_reference=report.bank_reference or p.bank_reference or None)
         if not can_transition(p.status, target):
             schedule["attention"] = (f"{ODD_REPORT}: the bank reports {target.value} [{report.bank_code}] for a "
                                      f"payment that is {p.status.value}; not applied")

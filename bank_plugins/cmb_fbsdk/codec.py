@@ -267,13 +267,19 @@ def parse_status_answer(message: CmbMessage, client_reference: str) -> list[Bank
     one ``found=False`` UNKNOWN report — "no record" is never FAILED. Identical duplicated records count once;
     several *different* instructions with one reference are all returned (the caller must alert)."""
     seen: dict[str, BankStatusReport] = {}
+    others = 0
     for tag in ("NTSTLLSTZ", "NTQPAYQYZ"):
         for rec in message.records(tag):
             if rec.get("YURREF", "") != client_reference:
+                others += 1
                 continue
             report = status_report(rec)
             key = report.bank_reference or repr(sorted(rec.items()))
             seen.setdefault(key, report)
+    if not seen and others:
+        # an answer about another reference (stale / mixed up) says nothing about ours: NOT "no record"
+        return [BankStatusReport(client_reference, PaymentStatus.UNKNOWN, found=True,
+                                 bank_text="the answer was about another reference: ask again")]
     if not seen:
         return [BankStatusReport(client_reference, PaymentStatus.UNKNOWN, found=False,
                                  bank_text="the bank has no record of this reference (yet)")]

@@ -129,13 +129,18 @@ class CmbFbsdkConnector:
     def query_status(self, client_references: Sequence[str]) -> list[BankStatusReport]:
         reports: list[BankStatusReport] = []
         for ref in client_references:
-            message = self._query(codec.build_status_query(ref, login_name=self._login, buscod=self._buscod))
+            try:
+                message = self._query(codec.build_status_query(ref, login_name=self._login, buscod=self._buscod))
+            except OperationalError:
+                if not reports:
+                    raise
+                break  # keep what was answered; the references not asked yet get no report (asked next time)
             try:
                 reports.extend(codec.parse_status_answer(message, ref))
             except CmbFormatError:
-                # An unreadable status answer tells us nothing: the payment stays where it is.
-                reports.append(BankStatusReport(ref, PaymentStatus.UNKNOWN, found=False,
-                                                bank_text="unreadable status answer"))
+                # An unreadable status answer tells us nothing (and is NOT "no record"): ask again later.
+                reports.append(BankStatusReport(ref, PaymentStatus.UNKNOWN, found=True,
+                                                bank_text="unreadable status answer: ask again"))
         return reports
 
     def get_balances(self, accounts: Sequence[str]) -> list[Balance]:

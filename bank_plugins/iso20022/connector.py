@@ -260,19 +260,28 @@ class Iso20022Connector:
         refs = list(client_references)
         for start in range(0, len(refs), STATUS_REFERENCES_PER_REQUEST):
             chunk = refs[start:start + STATUS_REFERENCES_PER_REQUEST]
-            root = self._query_root("status", _request("StsReq", [("OrgnlEndToEndId", r) for r in chunk]))
+            try:
+                root = self._query_root("status", _request("StsReq", [("OrgnlEndToEndId", r) for r in chunk]))
+            except OperationalError:
+                if not reports:
+                    raise
+                break  # keep what was answered; the rest is asked next time
             try:
                 report = report_from_element(root)
             except Pain002Error:
-                # An unreadable status answer tells us nothing: the payments stay where they are.
-                reports.extend(BankStatusReport(r, PaymentStatus.UNKNOWN, found=False,
-                                                bank_text="unreadable status answer") for r in chunk)
+                # An unreadable status answer tells us nothing (and is NOT "no record"): ask again later.
+                reports.extend(BankStatusReport(r, PaymentStatus.UNKNOWN, found=True,
+                                                bank_text="unreadable status answer: ask again") for r in chunk)
                 continue
+            asked = set(chunk)
+            strangers = any(tx.end_to_end_id and tx.end_to_end_id not in asked for _pmt, tx in report.transactions())
             for ref in chunk:
                 found = _per_instruction(report.for_reference(ref))
                 if not found:
-                    reports.append(BankStatusReport(ref, PaymentStatus.UNKNOWN, found=False,
-                                                    bank_text="the bank has no record of this reference (yet)"))
+                    # an answer carrying other references (stale / mixed up) says nothing about ours
+                    reports.append(BankStatusReport(ref, PaymentStatus.UNKNOWN, found=strangers, bank_text=(
+                        "the answer was about other references: ask again" if strangers
+                        else "the bank has no record of this reference (yet)")))
                     continue
                 reports.extend(self._with_return(self._status_report(ref, e)) for e in found)
         return reports
