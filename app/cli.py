@@ -579,6 +579,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_statements(sub, add)
 
+    from app.cli_batch import register as register_batch
+
+    register_batch(sub, add)
+
     sp = sub.add_parser("sandbox-bank", help="the sandbox bank server (init, serve, faults, report, ...)",
                         add_help=False)
     sp.add_argument("rest", nargs=argparse.REMAINDER)

@@ -11,6 +11,10 @@ BENCHMARKS = {
     "amounts": "bench.bench_amounts",
     "transport": "bench.bench_transport",
     "signing": "bench.bench_signing",
+    "engine": "bench.engine",
+    "camt053": "bench.camt053",
+    "pain001": "bench.pain001",
+    "batch_import": "bench.batch_import",
 }
 
 
@@ -27,6 +31,8 @@ def main(argv: list[str]) -> int:
             target = f"  (target ≤ {res['target_ratio']}×)" if res.get("target_ratio") else ""
             print(f"{res['name']}: ours {res['ours_s']:.3f} s vs {res['reference']} {res['reference_s']:.3f} s "
                   f"→ ratio {res['ratio']:.2f}×{target}")
+            if res.get("detail"):
+                print(f"    {res['detail']}")
     if as_json:
         print(json.dumps(results, indent=2))
     return 0

@@ -155,6 +155,7 @@ class PaymentRequestRow(Base):
         CheckConstraint("amount_minor > 0", name="amount_positive"),
         CheckConstraint("version >= 1", name="version_positive"),
         Index(None, "status"),
+        Index("uq_payment_requests_batch_line", "batch_id", "batch_line", unique=True),   # migration 0008
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -194,6 +195,9 @@ class PaymentRequestRow(Base):
     reinitiated_from_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)  # the payment it redoes
     result_confirmed_by: Mapped[int | None] = mapped_column(Integer, nullable=True)   # users.id
     result_confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # migration 0008: the imported batch file this payment is a line of, and its row in the file
+    batch_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    batch_line: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 _LIVE_APPROVAL = "voided_at IS NULL AND decision = 'approved'"
@@ -512,3 +516,55 @@ class SendAttemptRow(Base):
     outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
     error_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
     detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+# -- batch payments (migration 0008) ------------------------------------------------------------------------
+
+BATCH_KIND_VALUES = ("payroll", "supplier")
+
+
+class PaymentBatchRow(Base):
+    """One imported payroll / supplier file. The same file (SHA-256) is never imported twice."""
+
+    __tablename__ = "payment_batches"
+    __table_args__ = (
+        UniqueConstraint("file_sha256"),
+        CheckConstraint(_in("kind", BATCH_KIND_VALUES), name="kind_known"),
+        CheckConstraint("line_count >= 1", name="lines_positive"),
+        CheckConstraint("total_minor > 0", name="total_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(255), nullable=False)
+    file_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    file_format: Mapped[str] = mapped_column(String(16), nullable=False)
+    profile_name: Mapped[str] = mapped_column(String(64), nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    debit_account_id: Mapped[int] = mapped_column(Integer, ForeignKey("bank_accounts.id"), nullable=False)
+    currency: Mapped[str] = mapped_column(String(3), nullable=False)
+    file_rows: Mapped[int] = mapped_column(Integer, nullable=False)
+    line_count: Mapped[int] = mapped_column(Integer, nullable=False)
+    excluded_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    total_minor: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    payees_created: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    status: Mapped[str] = mapped_column(String(32), nullable=False)
+    created_by: Mapped[int] = mapped_column(Integer, ForeignKey("users.id"), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+
+
+class BatchImportProfileRow(Base):
+    """A column mapping saved by name (the built-in payroll and supplier profiles are in app.domain)."""
+
+    __tablename__ = "batch_import_profiles"
+    __table_args__ = (
+        UniqueConstraint("name"),
+        CheckConstraint(_in("kind", BATCH_KIND_VALUES), name="kind_known"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    settings_json: Mapped[str] = mapped_column(Text, nullable=False)
+    created_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)

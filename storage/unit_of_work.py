@@ -16,6 +16,7 @@ from storage.bank_repositories import (
     SqlMessageLogRepository,
     SqlTransactionRepository,
 )
+from storage.batch_repositories import SqlBatchRepository
 from storage.db_errors import translate_database_error, translate_operational_error
 from storage.engine import READ_ONLY_OPTION
 from storage.payment_repositories import (
@@ -57,6 +58,7 @@ class SqlUnitOfWork:
     signed_batches: SqlSignedBatchRepository
     signing_keys: SqlSigningKeyRepository
     submissions: SqlSubmissionRepository
+    batches: SqlBatchRepository
 
     def __init__(self, engine: Engine, audit_key: bytes, clock: Clock, *, read_only: bool = False):
         self._engine = engine.execution_options(**{READ_ONLY_OPTION: bool(read_only)})
@@ -92,6 +94,7 @@ class SqlUnitOfWork:
         self.signed_batches = SqlSignedBatchRepository(session)
         self.signing_keys = SqlSigningKeyRepository(session, self._clock)
         self.submissions = SqlSubmissionRepository(session, self._clock)
+        self.batches = SqlBatchRepository(session, self._clock)
         return self
 
     def commit(self) -> None:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from app.domain.approval_policy import ApprovalPolicy
 from app.domain.audit import AuditEntry, AuditVerification
+from app.domain.batch_import import BatchLineStatus, PaymentBatch
 from app.domain.master_data import BankAccount, Organization, Payee
 from app.domain.payment import PaymentStatus
 from app.domain.payment_request import Approval, PaymentRequest, StatusChange
@@ -148,6 +149,40 @@ class AuditLog(Protocol):
     def verify(self) -> AuditVerification: ...
 
 
+class BatchRepository(Protocol):
+    """Imported batch files (migration 0008) and the bulk writes of an import (SQLAlchemy Core, not ORM)."""
+
+    def get(self, batch_id: int) -> PaymentBatch | None: ...
+    def get_by_sha256(self, sha256: str) -> PaymentBatch | None: ...
+    def list(self, limit: int = 200) -> list[PaymentBatch]: ...
+    def add(self, fields: dict[str, Any]) -> int:
+        """Raises ``Conflict("DUPLICATE")`` when a batch with the same file hash exists."""
+        ...
+
+    def payees_by_account(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Payee]:
+        """Existing payees by (account number, bank code)."""
+        ...
+
+    def add_payees(self, org_id: int, rows: Sequence[dict[str, Any]]) -> list[int]:
+        """Bulk insert; the new ids in the order of ``rows``."""
+        ...
+
+    def add_payments(self, rows: Sequence[dict[str, Any]]) -> list[int]:
+        """Bulk insert of the lines of one batch (every column given, batch_id and batch_line set); the new ids
+        in the order of ``rows``."""
+        ...
+
+    def add_history(self, rows: Sequence[dict[str, Any]]) -> None: ...
+    def lines(self, batch_id: int, offset: int = 0, limit: int = 1000) -> list[BatchLineStatus]: ...
+    def status_counts(self, batch_id: int) -> dict[str, tuple[int, int]]:
+        """status → (count, total_minor)."""
+        ...
+
+    def get_profile(self, name: str) -> dict | None: ...
+    def list_profiles(self) -> list[dict]: ...
+    def save_profile(self, name: str, kind: str, settings: dict, created_by: str) -> None: ...
+
+
 class UnitOfWork(Protocol):
     users: UserRepository
     organizations: OrganizationRepository
@@ -164,6 +199,7 @@ class UnitOfWork(Protocol):
     signed_batches: SignedBatchRepository
     signing_keys: SigningKeyRepository
     submissions: SubmissionRepository
+    batches: BatchRepository
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...

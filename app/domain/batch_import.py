@@ -1,0 +1,612 @@
+"""Batch payment files (代发工资 / 供应商批量付款): import profiles, decoding, column mapping, row validation.
+
+Pure functions over bytes and cell values; the service reads files (CSV, XLSX) and the ledger. Every problem of
+every row is returned at once as a :class:`RowProblem` (row number as the user sees it in the file, the column's
+header, a stable code and a message). Codes (RELIABILITY.md §2): AMOUNT_*, ACCOUNT_FORMAT / ACCOUNT_LUHN (warning),
+BANK_CODE / BANK_CODE_CHECK (warning), TEXT_CHARSET, TEXT_ENCODING, TEXT_LENGTH, TEXT_REQUIRED, DUPLICATE,
+FILE_LAYOUT, FILE_ENCODING, FILE_SIZE, PAYEE_NAME_MISMATCH.
+
+Decoding is strict UTF-8 first (a BOM is allowed), then GB18030 (a superset of GBK); never GBK first, never
+with ``errors="replace"``. Text the bank receives must be encodable in GBK (TEXT_ENCODING otherwise) and fit the
+bank's field in GBK bytes (TEXT_LENGTH).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from app.domain.bank_codes import BANK_CATEGORIES
+from app.domain.errors import Problem, Severity
+from app.domain.identifiers import check_account_number, check_cnaps
+from app.domain.money import DEFAULT_MAX_MINOR, check_amount
+from app.domain.text import check_text, normalize_text
+from app.domain.validation import BRANCH_NAME_MAX_BYTES, NAME_MAX_BYTES
+
+FILE_LAYOUT = "FILE_LAYOUT"
+FILE_ENCODING = "FILE_ENCODING"
+FILE_SIZE = "FILE_SIZE"
+DUPLICATE = "DUPLICATE"
+BANK_CODE = "BANK_CODE"
+PAYEE_NAME_MISMATCH = "PAYEE_NAME_MISMATCH"
+PROFILE = "PROFILE"
+
+KIND_PAYROLL = "payroll"
+KIND_SUPPLIER = "supplier"
+KINDS = (KIND_PAYROLL, KIND_SUPPLIER)
+
+BANK_ENCODING = "gbk"
+PURPOSE_MAX_BYTES = 60           # as app.domain.payment_request (用途, GBK bytes)
+MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_ROWS = 200_000
+MAX_COLUMNS = 64
+
+# The fields of a batch line, in file order of the built-in headers.
+FIELDS = ("payee_name", "payee_account", "bank_name", "bank_code", "amount", "purpose")
+CHINESE_HEADERS = ("收款人名称", "收款账号", "收款行名称", "收款行行号", "金额", "用途")
+FIELD_LABELS = dict(zip(FIELDS, CHINESE_HEADERS, strict=True))
+
+
+@dataclass(frozen=True)
+class ImportProfile:
+    """How a file's columns map onto batch fields. ``columns``: field → accepted headers (compared after
+    trimming spaces, case-insensitively for ASCII)."""
+
+    name: str
+    kind: str                                   # payroll | supplier
+    columns: Mapping[str, tuple[str, ...]]
+    default_purpose: str = ""
+    account_kind: str = "corporate"             # personal (payroll: Luhn as a warning) | corporate
+    max_amount_minor: int = DEFAULT_MAX_MINOR
+    builtin: bool = False
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "kind": self.kind, "columns": {k: list(v) for k, v in self.columns.items()},
+                "default_purpose": self.default_purpose, "account_kind": self.account_kind,
+                "max_amount_minor": self.max_amount_minor, "builtin": self.builtin}
+
+
+_STANDARD_COLUMNS = {f: (FIELD_LABELS[f], f) for f in FIELDS}
+
+BUILTIN_PROFILES = {
+    KIND_PAYROLL: ImportProfile(KIND_PAYROLL, KIND_PAYROLL, _STANDARD_COLUMNS, default_purpose="工资",
+                                account_kind="personal", builtin=True),
+    KIND_SUPPLIER: ImportProfile(KIND_SUPPLIER, KIND_SUPPLIER, _STANDARD_COLUMNS, default_purpose="",
+                                 account_kind="corporate", builtin=True),
+}
+_PROFILE_NAME = re.compile(r"[A-Za-z0-9_\-\u4e00-\u9fa5]{1,64}")
+
+
+def profile_from_fields(fields: Mapping[str, object]) -> tuple[ImportProfile | None, list[Problem]]:
+    """A user profile from ``name``, ``base`` (payroll|supplier), ``columns`` {field: header or [headers]},
+    ``default_purpose``, ``max_amount`` (text). Returns every problem at once."""
+    problems: list[Problem] = []
+    name = fields.get("name")
+    if not isinstance(name, str) or not _PROFILE_NAME.fullmatch(name):
+        problems.append(Problem(PROFILE, "a profile name is 1-64 letters, digits, '_', '-' or Chinese characters",
+                                "name"))
+    elif name in BUILTIN_PROFILES:
+        problems.append(Problem(PROFILE, f"{name} is a built-in profile; choose another name", "name"))
+    base = BUILTIN_PROFILES.get(str(fields.get("base") or KIND_SUPPLIER))
+    if base is None:
+        problems.append(Problem(PROFILE, f"the base must be one of {', '.join(KINDS)}", "base"))
+        base = BUILTIN_PROFILES[KIND_SUPPLIER]
+    columns = {f: tuple(h) for f, h in base.columns.items()}
+    raw_columns = fields.get("columns") or {}
+    if not isinstance(raw_columns, Mapping):
+        problems.append(Problem(PROFILE, "columns must map a field to a header", "columns"))
+        raw_columns = {}
+    for key, headers in raw_columns.items():
+        if key not in FIELDS:
+            problems.append(Problem(PROFILE, f"unknown field {key!r}; fields are {', '.join(FIELDS)}", "columns"))
+            continue
+        values = [headers] if isinstance(headers, str) else list(headers) if isinstance(headers, list | tuple) else []
+        values = [normalize_text(v) for v in values if isinstance(v, str) and normalize_text(v)]
+        if not values:
+            problems.append(Problem(PROFILE, f"the header for {key} is empty", "columns"))
+            continue
+        columns[key] = tuple(dict.fromkeys([*values, *columns[key]]))
+    seen: dict[str, str] = {}
+    for key, headers in columns.items():
+        for h in headers:
+            other = seen.setdefault(_header_key(h), key)
+            if other != key:
+                problems.append(Problem(PROFILE, f"the header {h!r} is given for both {other} and {key}", "columns"))
+    purpose = fields.get("default_purpose")
+    purpose = normalize_text(purpose) if isinstance(purpose, str) else base.default_purpose
+    if purpose:
+        problems += check_text(purpose, "default_purpose", encoding=BANK_ENCODING, max_bytes=PURPOSE_MAX_BYTES)
+    cap = base.max_amount_minor
+    if fields.get("max_amount") not in (None, ""):
+        money, amount_problems = check_amount(fields.get("max_amount"), field="max_amount")
+        problems += amount_problems
+        cap = money.amount_minor if money is not None else cap
+    if any(p.is_error for p in problems):
+        return None, problems
+    return ImportProfile(str(name), base.kind, columns, purpose, base.account_kind, cap), problems
+
+
+# ----------------------------------------------------------------------------------------------- problems
+@dataclass(frozen=True)
+class RowProblem:
+    """One problem, placed in the file. ``row`` is the file's row number (the header is row 1; 0 for the file
+    as a whole); ``column`` the header as written in the file (or the column letter/field when there is none)."""
+
+    row: int
+    column: str
+    code: str
+    message: str
+    field: str | None = None
+    severity: Severity = Severity.ERROR
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def to_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "code": self.code, "message": self.message,
+                "field": self.field, "severity": self.severity.value}
+
+    def as_problem(self) -> Problem:
+        where = f"row {self.row}, column {self.column}: " if self.row else (
+            f"column {self.column}: " if self.column else "")
+        return Problem(self.code, where + self.message, self.field, self.severity,
+                       params={"row": self.row, "column": self.column})
+
+
+class FileRefused(Exception):
+    """The file as a whole cannot be read (FILE_SIZE, FILE_ENCODING, FILE_LAYOUT)."""
+
+    def __init__(self, problems: list[RowProblem]):
+        super().__init__("; ".join(f"{p.code}: {p.message}" for p in problems))
+        self.problems = problems
+
+
+def file_problem(code: str, message: str, row: int = 0, column: str = "") -> RowProblem:
+    return RowProblem(row, column, code, message)
+
+
+# ----------------------------------------------------------------------------------------------- decoding
+def decode_csv_bytes(data: bytes) -> tuple[str, str]:
+    """(text, encoding name). Strict UTF-8 (BOM allowed) first, then GB18030; FILE_ENCODING otherwise."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise FileRefused([file_problem(FILE_ENCODING, "the file is UTF-16; save it as CSV UTF-8 or as GBK/GB18030")])
+    if b"\x00" in data[:65536]:
+        raise FileRefused([file_problem(FILE_ENCODING, "the file contains NUL bytes: it is not a text (CSV) file")])
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise FileRefused([file_problem(FILE_ENCODING, f"the file starts with a UTF-8 mark but byte "
+                                            f"{exc.start + 3} is not UTF-8; save it again as CSV UTF-8")]) from None
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError as exc:
+        raise FileRefused([file_problem(FILE_ENCODING, f"the file is neither UTF-8 nor GBK/GB18030 (byte {exc.start}"
+                                        " cannot be decoded); save it as CSV UTF-8 or GBK")]) from None
+
+
+def _mojibake_of(header: str) -> str | None:
+    """The real header when UTF-8 text was read as GBK and saved again (e.g. '鏀舵浜哄悕绉?')."""
+    try:
+        fixed = header.encode("gb18030").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return None
+    return fixed if fixed != header else None
+
+
+def csv_rows(text: str) -> list[list[str]]:
+    """Rows of a CSV text (comma, or tab when the header has tabs and no commas). FILE_LAYOUT when unreadable."""
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first and "," not in first else ","
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+    except csv.Error as exc:
+        raise FileRefused([file_problem(FILE_LAYOUT, f"the CSV cannot be read: {exc}")]) from None
+
+
+# ----------------------------------------------------------------------------------------------- columns
+def _header_key(text: str) -> str:
+    return normalize_text(text.replace("\ufeff", "")).lower()
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    positions: Mapping[str, int]          # field → 0-based column index
+    headers: Sequence[str]                # as written in the file
+
+    def column_of(self, field_name: str) -> str:
+        i = self.positions.get(field_name)
+        return self.headers[i] if i is not None else FIELD_LABELS.get(field_name, field_name)
+
+
+def map_columns(header: Sequence[object], profile: ImportProfile) -> tuple[ColumnMap | None, list[RowProblem]]:
+    """Header row → column positions; FILE_LAYOUT (row 1) for missing, duplicated or renamed columns."""
+    problems: list[RowProblem] = []
+    wanted = {_header_key(h): f for f, hs in profile.columns.items() for h in hs}
+    headers = ["" if h is None else str(h) for h in header]
+    while headers and not headers[-1].strip():
+        headers.pop()
+    if len(headers) > MAX_COLUMNS:
+        return None, [file_problem(FILE_LAYOUT, f"the header row has {len(headers)} columns; at most {MAX_COLUMNS}",
+                                   1)]
+    positions: dict[str, int] = {}
+    unknown: list[str] = []
+    for i, h in enumerate(headers):
+        key = _header_key(h)
+        f = wanted.get(key)
+        if f is None:
+            fixed = _mojibake_of(h.strip())
+            if fixed is not None and _header_key(fixed) in wanted:
+                return None, [file_problem(FILE_ENCODING, f"the header {h!r} is {fixed!r} garbled: the file was UTF-8 "
+                                           "that was opened as GBK and saved again; export it again from the source",
+                                           1, h)]
+            if key:
+                unknown.append(h)
+            continue
+        if f in positions:
+            problems.append(file_problem(FILE_LAYOUT, f"the column {h!r} appears twice (also column "
+                                         f"{positions[f] + 1}, {headers[positions[f]]!r})", 1, h))
+            continue
+        positions[f] = i
+    required = ["payee_name", "payee_account", "amount"]
+    if not profile.default_purpose:
+        required.append("purpose")
+    missing = [f for f in required if f not in positions]
+    if "bank_code" not in positions and "bank_name" not in positions:
+        missing.append("bank_code")
+    hint = f"; unrecognised column(s): {', '.join(repr(u) for u in unknown)}" if unknown else ""
+    for f in missing:
+        accepted = " or ".join(repr(h) for h in profile.columns[f])
+        problems.append(file_problem(FILE_LAYOUT, f"the column {accepted} is missing (profile {profile.name})"
+                                     f"{hint}", 1, FIELD_LABELS[f]))
+    if not missing:
+        for u in unknown:
+            problems.append(RowProblem(1, u, FILE_LAYOUT, f"the column {u!r} is not part of profile {profile.name} "
+                                       "and is ignored", None, Severity.WARNING))
+    if any(p.is_error for p in problems):
+        return None, problems
+    return ColumnMap(positions, headers), problems
+
+
+# -------------------------------------------------------------------------------------------- branch lookup
+_COMPANY_WORDS = ("股份有限公司", "有限责任公司", "有限公司")
+_BANK_ALIASES: dict[str, str] = {
+    **{name: cat for cat, name in BANK_CATEGORIES.items() if cat[0] in "1234"},
+    "工商银行": "102", "工行": "102", "农业银行": "103", "农行": "103", "建设银行": "105", "建行": "105",
+    "交行": "301", "招行": "308", "浦发银行": "310", "民生银行": "305", "光大银行": "303", "邮储银行": "403",
+    "中国邮政储蓄银行": "403", "邮政储蓄银行": "403",
+}
+_ALIASES_LONGEST_FIRST = sorted(_BANK_ALIASES, key=len, reverse=True)
+
+
+def _canonical_branch(name: str) -> tuple[str | None, str]:
+    """(bank category, branch part) of a branch name, ignoring company words, spaces and bracket widths."""
+    text = normalize_text(name).replace(" ", "").replace("（", "(").replace("）", ")")
+    for word in _COMPANY_WORDS:
+        text = text.replace(word, "")
+    for alias in _ALIASES_LONGEST_FIRST:
+        if text.startswith(alias):
+            return _BANK_ALIASES[alias], text[len(alias):]
+    return None, text
+
+
+@dataclass(frozen=True)
+class Branch:
+    code: str
+    name: str
+    bank: str = ""
+    city: str = ""
+    is_head_office: bool = False
+
+
+@dataclass(frozen=True)
+class BranchMatch:
+    branch: Branch | None
+    problem: str | None = None           # why nothing was chosen
+    candidates: tuple[Branch, ...] = ()
+
+
+class BranchDirectory:
+    """CNAPS codes by branch name (a derived table; see resources/cnaps/README)."""
+
+    def __init__(self, branches: Iterable[Branch]):
+        self._by_key: dict[tuple[str | None, str], dict[str, Branch]] = {}
+        self._heads: dict[str, Branch] = {}
+        self.size = 0
+        for b in branches:
+            self.size += 1
+            if b.is_head_office:
+                self._heads[b.code[:3]] = b
+                continue
+            self._by_key.setdefault(_canonical_branch(b.name), {})[b.code] = b
+
+    def lookup(self, name: str) -> BranchMatch:
+        cat, rest = _canonical_branch(name)
+        if not rest and cat is not None:
+            return BranchMatch(None, f"{name!r} names a bank, not a branch; give the branch (开户支行) or the "
+                               "12-digit bank code (联行号)")
+        found = self._by_key.get((cat, rest))
+        if not found:
+            return BranchMatch(None, f"no branch named {name!r} in the bank-code table; give the 12-digit bank code "
+                               "(联行号)")
+        if len(found) > 1:
+            return BranchMatch(None, f"{name!r} matches {len(found)} branches with different codes "
+                               f"({', '.join(sorted(found))}); give the 12-digit bank code", tuple(found.values()))
+        return BranchMatch(next(iter(found.values())))
+
+
+def parse_branch_table(text: str) -> list[Branch]:
+    """The shipped TSV (``code<TAB>name<TAB>bank<TAB>city<TAB>kind``; ``#`` comments)."""
+    out = []
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        code, name, bank, city, kind = (line.split("\t") + [""] * 5)[:5]
+        out.append(Branch(code, name, bank, city, kind == "head"))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- rows
+@dataclass(frozen=True)
+class BatchLine:
+    """A valid (or partly valid) row, normalised: what the payment and payee will carry."""
+
+    row: int
+    payee_name: str
+    payee_account: str
+    bank_name: str          # the bank (category) name, e.g. 中国工商银行
+    branch_name: str        # the 收款行名称 as given (the branch)
+    bank_code: str
+    amount_minor: int
+    purpose: str
+    resolved_branch: str = ""    # the branch chosen by name when the code column was empty
+
+
+@dataclass
+class ValidatedRows:
+    lines: list[BatchLine] = field(default_factory=list)          # valid rows only
+    problems: list[RowProblem] = field(default_factory=list)      # every error and warning
+    invalid_rows: dict[int, list[object]] = field(default_factory=dict)   # row → raw cells (for the error report)
+    rows_total: int = 0
+
+    @property
+    def errors(self) -> list[RowProblem]:
+        return [p for p in self.problems if p.is_error]
+
+
+# A fast path for the usual text (ASCII printable, common CJK, a few punctuation marks): all of it is in GBK and
+# takes 1 byte (ASCII) or 2 bytes (the rest). Anything else goes through app.domain.text.check_text.
+_PLAIN_TEXT = re.compile(r"[\x20-\x7e\u4e00-\u9fa5\uff08\uff09\u00b7\u3001\uff0c\uff1a\uff1b]*")
+
+
+def _text_problems(value: str, field_name: str, max_bytes: int, required: bool) -> list[Problem]:
+    if value and _PLAIN_TEXT.fullmatch(value) and value.strip():
+        size = len(value.encode(BANK_ENCODING))
+        if size <= max_bytes:
+            return []
+    return check_text(value, field_name, required=required, encoding=BANK_ENCODING, max_bytes=max_bytes)
+
+
+def cell_text(value: object) -> tuple[str, str | None]:
+    """A cell value as text, or (\"\", reason) when the cell holds something that must not be guessed at."""
+    if value is None:
+        return "", None
+    if isinstance(value, str):
+        return value, None
+    if isinstance(value, bool):
+        return "", "a TRUE/FALSE cell"
+    if isinstance(value, int):
+        return str(value), None
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return "", "not a number"
+        text = repr(value)
+        if "e" in text or "E" in text:
+            return text, None       # reported by the amount / account check (AMOUNT_FORMAT, ACCOUNT_FORMAT)
+        return (text[:-2] if text.endswith(".0") else text), None
+    return "", f"a {type(value).__name__} value (dates and times are not accepted here)"
+
+
+class RowValidator:
+    """Validates rows one by one; keeps what is needed to find duplicates across the file."""
+
+    def __init__(self, profile: ImportProfile, columns: ColumnMap, branches: BranchDirectory | None, *,
+                 debit_account: str = ""):
+        self.profile = profile
+        self.columns = columns
+        self.branches = branches
+        self.debit_account = debit_account
+        self._seen: dict[tuple, int] = {}
+        self._names: dict[tuple[str, str], tuple[int, str]] = {}
+        self._cache: dict[tuple[str, str], list[Problem]] = {}
+        self._branch_cache: dict[str, BranchMatch] = {}
+        self.result = ValidatedRows()
+
+    def _cached(self, kind: str, value: str, compute) -> list[Problem]:
+        key = (kind, value)
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = compute()
+            if len(self._cache) < 200_000:
+                self._cache[key] = hit
+        return hit
+
+    def add(self, row: int, cells: Sequence[object]) -> None:
+        res = self.result
+        res.rows_total += 1
+        problems: list[RowProblem] = []
+        col = self.columns
+        values: dict[str, str] = {}
+        for f, i in col.positions.items():
+            raw = cells[i] if i < len(cells) else None
+            text, reason = cell_text(raw)
+            if reason is not None:
+                problems.append(RowProblem(row, col.headers[i], FILE_LAYOUT, f"the cell holds {reason}; write the "
+                                           "value as text", f))
+            values[f] = text
+        for j in range(len(col.headers), len(cells)):
+            if cells[j] not in (None, ""):
+                problems.append(RowProblem(row, f"#{j + 1}", FILE_LAYOUT, f"a value in column {j + 1}, beyond the "
+                                           f"{len(col.headers)} columns of the header", None))
+                break
+
+        def put(f: str, found: Iterable[Problem]) -> None:
+            for p in found:
+                problems.append(RowProblem(row, col.column_of(f), p.code, p.message, f, p.severity))
+
+        name = normalize_text(values.get("payee_name", ""))
+        put("payee_name", self._cached("name", name, lambda: _text_problems(name, "payee_name", NAME_MAX_BYTES, True)))
+        account = values.get("payee_account", "").strip(" ")
+        pos = col.positions.get("payee_account")
+        raw_account = cells[pos] if pos is not None and pos < len(cells) else None
+        if isinstance(raw_account, int | float) and not isinstance(raw_account, bool):
+            put("payee_account", [Problem("ACCOUNT_FORMAT", "the account number is stored as a number in the "
+                                          "spreadsheet (Excel keeps only 15 digits); format the column as text and "
+                                          "enter it again", "payee_account")])
+        else:
+            put("payee_account", check_account_number(account, kind=self.profile.account_kind,
+                                                      field="payee_account"))
+            if account and account == self.debit_account:
+                put("payee_account", [Problem("ACCOUNT_FORMAT", "the payee account is the debit account itself "
+                                              "(payee = payer)", "payee_account")])
+        branch_name = normalize_text(values.get("bank_name", ""))
+        if branch_name:
+            put("bank_name", self._cached("branch", branch_name, lambda: _text_problems(
+                branch_name, "bank_name", BRANCH_NAME_MAX_BYTES, False)))
+        code = values.get("bank_code", "").strip(" ")
+        resolved = ""
+        if code:
+            put("bank_code", self._cached("code", code, lambda: check_cnaps(code, "bank_code")))
+        elif not branch_name:
+            put("bank_code", [Problem(BANK_CODE, "the bank code (联行号) is empty and there is no branch name to find "
+                                      "it by", "bank_code")])
+        elif self.branches is None:
+            put("bank_code", [Problem(BANK_CODE, "the bank code (联行号) is empty and no bank-code table is "
+                                      "installed to find it by branch name", "bank_code")])
+        else:
+            match = self._branch_cache.get(branch_name)
+            if match is None:
+                match = self._branch_cache[branch_name] = self.branches.lookup(branch_name)
+            if match.branch is None:
+                put("bank_code", [Problem(BANK_CODE, f"the bank code (联行号) is empty and {match.problem}",
+                                          "bank_code")])
+            else:
+                code, resolved = match.branch.code, match.branch.name
+                put("bank_code", [Problem("BANK_CODE_LOOKUP", f"bank code {code} chosen by branch name: "
+                                          f"{match.branch.name}; please confirm", "bank_code", Severity.WARNING)])
+        amount_text = values.get("amount", "")
+        money, amount_problems = check_amount(amount_text, max_minor=self.profile.max_amount_minor, field="amount")
+        put("amount", amount_problems)
+        purpose = normalize_text(values.get("purpose", "")) or self.profile.default_purpose
+        put("purpose", self._cached("purpose", purpose, lambda: _text_problems(
+            purpose, "purpose", PURPOSE_MAX_BYTES, True)))
+        errors = any(p.is_error for p in problems)
+        if not errors:
+            key_payee = (account, code)
+            earlier = self._names.get(key_payee)
+            if earlier is not None and earlier[1] != name:
+                problems.append(RowProblem(row, col.column_of("payee_name"), PAYEE_NAME_MISMATCH,
+                                           f"row {earlier[0]} names the account {account} {earlier[1]!r}, this row "
+                                           f"{name!r}", "payee_name"))
+            else:
+                self._names.setdefault(key_payee, (row, name))
+            key = (account, code, money.amount_minor if money else None, purpose)
+            first = self._seen.get(key)
+            if first is not None:
+                problems.append(RowProblem(row, col.column_of("payee_account"), DUPLICATE,
+                                           f"the same payee, amount and purpose as row {first} (duplicate row)",
+                                           "payee_account"))
+            else:
+                self._seen[key] = row
+            errors = any(p.is_error for p in problems)
+        res.problems += problems
+        if errors or money is None:
+            res.invalid_rows[row] = list(cells)
+            return
+        bank = BANK_CATEGORIES.get(code[:3], "")
+        res.lines.append(BatchLine(row, name, account, bank or branch_name, branch_name, code, money.amount_minor,
+                                   purpose, resolved))
+
+
+def validate_rows(rows: Sequence[Sequence[object]], profile: ImportProfile, branches: BranchDirectory | None, *,
+                  debit_account: str = "", first_row: int = 1) -> tuple[ColumnMap | None, ValidatedRows]:
+    """Header + data rows (as lists of cell values) → every problem at once. Blank rows are skipped."""
+    out = ValidatedRows()
+    if not rows:
+        out.problems.append(file_problem(FILE_SIZE, "the file has no rows"))
+        return None, out
+    columns, problems = map_columns(rows[0], profile)
+    out.problems += problems
+    if columns is None:
+        return None, out
+    validator = RowValidator(profile, columns, branches, debit_account=debit_account)
+    validator.result = out
+    for offset, cells in enumerate(rows[1:], start=1):
+        if not any(c not in (None, "") and not (isinstance(c, str) and not c.strip()) for c in cells):
+            continue
+        validator.add(first_row + offset, cells)
+    if out.rows_total == 0:
+        out.problems.append(file_problem(FILE_SIZE, "the file has a header but no payment rows"))
+    elif out.rows_total > MAX_ROWS:
+        out.problems.append(file_problem(FILE_SIZE, f"the file has {out.rows_total} rows; at most {MAX_ROWS} per "
+                                         "batch"))
+    return columns, out
+
+
+# ---------------------------------------------------------------------------------------------- exports
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_cell(value: object) -> object:
+    """Text a spreadsheet would run as a formula gets a leading apostrophe (CSV/XLSX formula injection).
+    Stored values stay verbatim; only exports are escaped."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+# ---------------------------------------------------------------------------------------------- stored batches
+@dataclass(frozen=True)
+class PaymentBatch:
+    id: int
+    file_name: str
+    file_sha256: str
+    file_format: str
+    profile_name: str
+    kind: str
+    debit_account_id: int
+    debit_account_number: str
+    currency: str
+    file_rows: int
+    line_count: int
+    excluded_count: int
+    total_minor: int
+    payees_created: int
+    status: str
+    created_by: int
+    created_by_name: str
+    created_at: object          # datetime (UTC)
+
+
+@dataclass(frozen=True)
+class BatchLineStatus:
+    payment_id: int
+    row: int
+    payee_name: str
+    payee_account: str
+    bank_code: str
+    amount_minor: int
+    currency: str
+    purpose: str
+    status: str
+    client_reference: str | None
+    bank_code_result: str | None
+    bank_text: str | None
