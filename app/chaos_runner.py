@@ -47,6 +47,10 @@ CRASH_POINTS = (
     "after_signed_bytes_stored",
     "after_send_attempt_row",
     "before_send",
+    "after_tls_before_body",        # on the wire (app/adapters/http_transport.py)
+    "mid_body",
+    "after_request_before_answer",
+    "after_answer_before_parse",
     "after_answer_before_status_commit",
     "after_status_commit",
     "during_status_polling",

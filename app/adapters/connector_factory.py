@@ -32,6 +32,7 @@ from app.plugins.registry import PluginRegistry
 from app.ports.bank import BankConnector, BankPluginContext, PluginManifest, Signer
 from app.ports.banking import MessageSink
 from app.ports.secrets import SecretStore
+from app.ports.submission import NoCrashPoints
 
 _FUNCTION = re.compile(r"<FUNNAM>\s*([A-Za-z0-9_]{1,40})\s*</FUNNAM>")
 
@@ -111,6 +112,12 @@ def _write_private(directory: Path, name: str, text: str) -> Path:
     return path
 
 
+def _wire_crash_points():
+    """The chaos suite's crash points on the wire, or None (production: writes are never split)."""
+    crash = crash_points_from_env()
+    return None if isinstance(crash, NoCrashPoints) else crash
+
+
 class RegistryConnectorFactory:
     def __init__(self, registry: PluginRegistry, secrets: SecretStore):
         self._registry = registry
@@ -146,7 +153,7 @@ class RegistryConnectorFactory:
                                              connect_timeout_s=profile.connect_timeout_s,
                                              read_timeout_s=profile.read_timeout_s)
                 try:
-                    transport = HttpsTransport(settings, message_log=sink, crash=crash_points_from_env())
+                    transport = HttpsTransport(settings, message_log=sink, crash=_wire_crash_points())
                 except (OSError, ValueError) as exc:
                     raise OperationalError(f"the TLS settings of profile {profile.name} cannot be loaded ({exc})",
                                            code="PROFILE_TLS") from exc

@@ -30,14 +30,14 @@ def _assert_clean(result, cfg: ChaosConfig) -> None:
 
 
 def test_chaos_sqlite_first_crash_points(tmp_path):
-    cfg = ChaosConfig(payments=24, seed=20240601, kills=1, crash_points=CRASH_POINTS[:6], data_dir=tmp_path / "c",
+    cfg = ChaosConfig(payments=24, seed=20240601, kills=1, crash_points=CRASH_POINTS[:8], data_dir=tmp_path / "c",
                       **QUICK)
     _assert_clean(run(cfg), cfg)
 
 
 @pytest.mark.postgres
 def test_chaos_postgres_two_workers_one_paused_past_its_lease(pg_url, tmp_path):
-    cfg = ChaosConfig(payments=12, seed=7, db_url=pg_url, workers=2, kills=0, crash_points=CRASH_POINTS[6:],
+    cfg = ChaosConfig(payments=12, seed=7, db_url=pg_url, workers=2, kills=0, crash_points=CRASH_POINTS[8:],
                       data_dir=tmp_path / "c", lease_s=2.0, **QUICK)
     result = run(cfg)
     _assert_clean(result, cfg)
