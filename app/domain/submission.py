@@ -74,6 +74,7 @@ class EngineSettings:
     unknown_sla_s: float = 3600.0          # an UNKNOWN older than this needs a person's attention
     max_resends: int = 3                   # byte-identical resends after definitive "no record" before holding
     query_chunk: int = 50                  # references per status-query round
+    query_parallelism: int = 4             # concurrent status requests per round (banks answering one by one)
     respect_quiet_hours: bool = True
     min_query_interval_s: float | None = None   # None: the plugin's min_query_interval_s (per profile)
     return_watch_s: float = 0.0            # keep querying SUCCEEDED payments this long for returns (退票)

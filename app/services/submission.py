@@ -36,6 +36,7 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -603,14 +604,47 @@ class SubmissionService:
                         break  # the bank's query rate limit: the rest waits for the next pass
                     self._last_query[profile_id] = time.monotonic()
                     try:
-                        reports = sessions.get(profile).connector.query_status([p.client_reference for p in chunk])
+                        connector = sessions.get(profile).connector
                     except OperationalError as exc:
                         self._postpone(chunk, exc)
                         report += EngineReport(errors=(f"{exc.code}: {exc.message}",))
                         continue
-                    self._crash.hit("during_status_polling")
-                    report += self._apply_reports(chunk, reports, self._settle_lag(limits))
+                    answered, reports, failures = self._query_parallel(connector, chunk)
+                    for part, exc in failures:
+                        self._postpone(part, exc)
+                        report += EngineReport(errors=(f"{exc.code}: {exc.message}",))
+                    if answered:
+                        self._crash.hit("during_status_polling")
+                        report += self._apply_reports(answered, reports, self._settle_lag(limits))
         return report
+
+    def _query_parallel(self, connector, chunk: Sequence[TrackedPayment]):
+        """Ask about ``chunk`` in up to ``query_parallelism`` concurrent requests (a bank that answers one reference
+        per request is slow one by one). → (payments asked, reports, [(part, error)] of the failed parts)."""
+        n = max(1, min(self.settings.query_parallelism, len(chunk)))
+        parts = [list(chunk[i::n]) for i in range(n)]
+        if n == 1:
+            outcomes = [self._ask(connector, parts[0])]
+        else:
+            with ThreadPoolExecutor(max_workers=n, thread_name_prefix="status-query") as pool:
+                outcomes = list(pool.map(lambda part: self._ask(connector, part), parts))
+        answered: list[TrackedPayment] = []
+        reports: list[BankStatusReport] = []
+        failures: list[tuple[list[TrackedPayment], OperationalError]] = []
+        for part, (got, exc) in zip(parts, outcomes, strict=True):
+            if exc is not None:
+                failures.append((part, exc))
+            else:
+                answered.extend(part)
+                reports.extend(got)
+        return answered, reports, failures
+
+    @staticmethod
+    def _ask(connector, part: Sequence[TrackedPayment]):
+        try:
+            return connector.query_status([p.client_reference for p in part]), None
+        except OperationalError as exc:
+            return [], exc
 
     def _postpone(self, chunk: Sequence[TrackedPayment], exc: OperationalError) -> None:
         now = self._clock.now()
