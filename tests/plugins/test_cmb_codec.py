@@ -131,8 +131,10 @@ def test_submission_answers():
 def test_no_record_is_unknown_never_failed_and_stale_records_are_ignored():
     (report,) = codec.parse_status_answer(_answer(tag="NTSTLLSTZ"), "A")
     assert report.status is S.UNKNOWN and report.found is False
+    # an answer carrying only another reference's record is stale: it says nothing about ours, and must never
+    # count as "no record" (which could lead to a resend)
     (report,) = codec.parse_status_answer(_answer(_rec("OTHER", reqsts="FIN", rtnflg="F"), tag="NTSTLLSTZ"), "A")
-    assert report.status is S.UNKNOWN and not report.found
+    assert report.status is S.UNKNOWN and report.found
     reports = codec.parse_status_answer(_answer(_rec("A", reqsts="FIN", rtnflg="S"),
                                                 _rec("A", reqsts="FIN", rtnflg="S"), tag="NTSTLLSTZ"), "A")
     assert len(reports) == 1 and reports[0].status is S.SUCCEEDED
