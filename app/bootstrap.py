@@ -19,6 +19,9 @@ from app.services.approvals import ApprovalService
 from app.services.audit import AuditService
 from app.services.auth import AuthService, LoginPolicy
 from app.services.bank_data import BankDataService
+from app.services.batch_approval import BatchApprovalService
+from app.services.batch_import import BatchImportService
+from app.services.batch_results import BatchResultsService
 from app.services.connection_profiles import ConnectionProfileService
 from app.services.events import EventHub
 from app.services.master_data import MasterDataService
@@ -238,6 +241,10 @@ def open_app(config: AppConfig, *, secret_store: SecretStore | None = None, cloc
         services.submission = SubmissionService(uow, clock, connectors, settings=engine_settings or EngineSettings(),
                                                 events=services.events, crash=crash_points_from_env(),
                                                 payments=services.payments)
+        services.batch_import = BatchImportService(uow, clock, events=services.events)
+        services.batch_approval = BatchApprovalService(uow, services.approvals, services.auth, clock,
+                                                       events=services.events)
+        services.batch_results = BatchResultsService(uow, clock, events=services.events)
     except BaseException:
         ledger.dispose()
         raise

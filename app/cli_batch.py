@@ -195,3 +195,6 @@ def register(sub, add) -> None:
                     help="payee_name, payee_account, bank_name, bank_code, amount or purpose = the file's header")
     sp.add_argument("--purpose", default=None, help="default purpose (用途) when the file has none")
     sp.add_argument("--max-amount", default=None, help="largest amount per line")
+    from app.cli_batch_results import register as register_results  # approve, reject, results, re-initiate
+
+    register_results(bt, add)

@@ -29,6 +29,7 @@ from ui.views.approvals import ApprovalsView
 from ui.views.audit import AuditView
 from ui.views.bank_connections import TABS as BANK_TABS
 from ui.views.bank_connections import BankConnectionsView
+from ui.views.batches import BatchesView
 from ui.views.dashboard import DashboardView
 from ui.views.not_available import NotAvailablePage
 from ui.views.payees import PayeesView
@@ -85,10 +86,20 @@ def _needs_submission_services(factory: PageFactory) -> PageFactory:
     return build
 
 
+def _needs_batch_services(factory: PageFactory) -> PageFactory:
+    """Batch payments need the batch services (import, approval, results)."""
+    def build(services: Services, actor: Actor, parent: QWidget) -> QWidget:
+        if getattr(services, "batch_results", None) is None or getattr(services, "batch_approval", None) is None:
+            return NotAvailablePage(translate("Area", "Batch payments"), parent)
+        return factory(services, actor, parent)
+    return build
+
+
 AREAS: tuple[Area, ...] = (
     Area("dashboard", QT_TRANSLATE_NOOP("Area", "Dashboard"), DashboardView),
     Area("vouchers", QT_TRANSLATE_NOOP("Area", "Payment vouchers"),
          _needs_payment_services(VouchersView, "Payment vouchers")),
+    Area("batches", QT_TRANSLATE_NOOP("Area", "Batch payments"), _needs_batch_services(BatchesView)),
     Area("approvals", QT_TRANSLATE_NOOP("Area", "Approval inbox"),
          _needs_payment_services(ApprovalsView, "Approval inbox")),
     Area("signing", QT_TRANSLATE_NOOP("Area", "USB-key signing"), _needs_signing_services(SigningView)),
@@ -232,7 +243,7 @@ class MainWindow(QMainWindow):
     # Which open pages show what an event changed; they reload in the background (no manual refresh needed).
     EVENT_PAGES = {"balances_refreshed": ("accounts", "dashboard"),
                    "transactions_fetched": ("transactions",),
-                   "payments_changed": ("vouchers", "approvals", "signing", "monitor")}
+                   "payments_changed": ("vouchers", "batches", "approvals", "signing", "monitor")}
 
     def _on_event_bridge_event(self, name: str, payload: dict) -> None:
         for key in self.EVENT_PAGES.get(name, ()):

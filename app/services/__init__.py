@@ -14,6 +14,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from app.services.audit import AuditService
     from app.services.auth import AuthService
     from app.services.bank_data import BankDataService
+    from app.services.batch_approval import BatchApprovalService
+    from app.services.batch_import import BatchImportService
+    from app.services.batch_results import BatchResultsService
     from app.services.connection_profiles import ConnectionProfileService
     from app.services.events import EventHub
     from app.services.master_data import MasterDataService
@@ -42,3 +45,6 @@ class Services:
     signing: SigningService | None = None  # batches ready to sign, one signature per batch, signed batches
     submission: SubmissionService | None = None  # the engine: send exactly once, follow up, monitor, re-initiate
     statements: StatementService | None = None  # statement files (camt.05x, MT940/942): preview, import
+    batch_import: BatchImportService | None = None  # batch files (payroll, supplier): preview, import, profiles
+    batch_approval: BatchApprovalService | None = None  # batch-level approval / rejection
+    batch_results: BatchResultsService | None = None  # per-batch results, exports, failed lines re-initiated

@@ -788,75 +788,81 @@
 <context>
     <name>Area</name>
     <message>
-        <location filename="../../ui/main_window.py" line="56"/>
-        <location filename="../../ui/main_window.py" line="101"/>
+        <location filename="../../ui/main_window.py" line="57"/>
+        <location filename="../../ui/main_window.py" line="112"/>
         <source>Bank connections</source>
         <translation>银行连接</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="89"/>
+        <location filename="../../ui/main_window.py" line="99"/>
         <source>Dashboard</source>
         <translation>仪表盘</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="90"/>
+        <location filename="../../ui/main_window.py" line="100"/>
         <source>Payment vouchers</source>
         <translation>付款凭证</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="92"/>
+        <location filename="../../ui/main_window.py" line="103"/>
         <source>Approval inbox</source>
         <translation>审批</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="74"/>
-        <location filename="../../ui/main_window.py" line="94"/>
+        <location filename="../../ui/main_window.py" line="75"/>
+        <location filename="../../ui/main_window.py" line="105"/>
         <source>USB-key signing</source>
         <translation>U盾签名</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="83"/>
-        <location filename="../../ui/main_window.py" line="95"/>
+        <location filename="../../ui/main_window.py" line="84"/>
+        <location filename="../../ui/main_window.py" line="106"/>
         <source>Payment monitor</source>
         <translation>付款监控</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="96"/>
+        <location filename="../../ui/main_window.py" line="93"/>
+        <location filename="../../ui/main_window.py" line="102"/>
+        <source>Batch payments</source>
+        <translation>批量付款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="107"/>
         <source>Electronic receipts</source>
         <translation>电子回单</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="97"/>
+        <location filename="../../ui/main_window.py" line="108"/>
         <source>Reconciliation</source>
         <translation>对账</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="98"/>
+        <location filename="../../ui/main_window.py" line="109"/>
         <source>Accounts and balances</source>
         <translation>账户与余额</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="99"/>
+        <location filename="../../ui/main_window.py" line="110"/>
         <source>Payees</source>
         <translation>收款人</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="100"/>
+        <location filename="../../ui/main_window.py" line="111"/>
         <source>Transaction details</source>
         <translation>交易明细</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="102"/>
+        <location filename="../../ui/main_window.py" line="113"/>
         <source>Risk and alerts</source>
         <translation>风险与预警</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="103"/>
+        <location filename="../../ui/main_window.py" line="114"/>
         <source>Audit log</source>
         <translation>审计日志</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="104"/>
+        <location filename="../../ui/main_window.py" line="115"/>
         <source>Administration</source>
         <translation>系统管理</translation>
     </message>
@@ -1092,6 +1098,533 @@
         <location filename="../../ui/banking_text.py" line="44"/>
         <source>EXPIRED</source>
         <translation>已过期</translation>
+    </message>
+</context>
+<context>
+    <name>BatchImportWizard</name>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="216"/>
+        <source>Import a batch payment file</source>
+        <translation>导入批量付款文件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="237"/>
+        <source>Choose a payroll (代发工资) or supplier payment file — CSV in UTF-8 or GBK, or an Excel .xlsx workbook — with the columns 收款人名称, 收款账号, 收款行名称, 收款行行号, 金额, 用途 (or payee_name, payee_account, bank_name, bank_code, amount, purpose). The file is checked first; nothing is written until you import it.</source>
+        <translation>请选择代发工资或供应商付款文件（UTF-8 或 GBK 编码的 CSV，或 Excel .xlsx 工作簿），列为 收款人名称、收款账号、收款行名称、收款行行号、金额、用途（或 payee_name, payee_account, bank_name, bank_code, amount, purpose）。文件会先经过检查，确认导入前不会写入任何数据。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="246"/>
+        <source>Path of the CSV or XLSX file</source>
+        <translation>CSV 或 XLSX 文件路径</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="247"/>
+        <source>&amp;Browse…</source>
+        <translation>浏览(&amp;B)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="251"/>
+        <source>&amp;File:</source>
+        <translation>文件(&amp;F)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="256"/>
+        <source>&amp;Profile:</source>
+        <translation>导入模板(&amp;P)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="261"/>
+        <source>Debit &amp;account:</source>
+        <translation>付款账户(&amp;A)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="307"/>
+        <source>E&amp;xclude the invalid rows and import the others; save the error report to:</source>
+        <translation>排除无效行并导入其余行(&amp;X)；错误报告保存到：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="312"/>
+        <source>Choose…</source>
+        <translation>选择…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="337"/>
+        <source>&lt; &amp;Back</source>
+        <translation>&lt; 上一步(&amp;B)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="339"/>
+        <source>&amp;Check file &gt;</source>
+        <translation>检查文件(&amp;C) &gt;</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="341"/>
+        <source>&amp;Import</source>
+        <translation>导入(&amp;I)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="343"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="376"/>
+        <source>Payroll (代发工资)</source>
+        <translation>代发工资</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="376"/>
+        <source>Supplier payments</source>
+        <translation>供应商付款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="422"/>
+        <source>Choose a batch payment file</source>
+        <translation>选择批量付款文件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="423"/>
+        <source>Batch files (*.csv *.xlsx);;All files (*)</source>
+        <translation>批量文件 (*.csv *.xlsx);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="429"/>
+        <source>Save the error report</source>
+        <translation>保存错误报告</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="430"/>
+        <source>CSV files (*.csv);;Excel workbooks (*.xlsx)</source>
+        <translation>CSV 文件 (*.csv);;Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="445"/>
+        <source>Checking the file…</source>
+        <translation>正在检查文件…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="465"/>
+        <source>row {row}</source>
+        <translation>第 {row} 行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="465"/>
+        <source>file</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="493"/>
+        <source>The file cannot be imported: {n} problems concern the whole file.</source>
+        <translation>文件无法导入：有 {n} 个问题涉及整个文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="497"/>
+        <source>{n} rows have errors (rows {rows}). Correct the file and check it again, or exclude the invalid rows.</source>
+        <translation>有 {n} 行存在错误（第 {rows} 行）。请修改文件后重新检查，或排除无效行。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="505"/>
+        <source>{file}: {format}{encoding}, {rows} rows — {valid} valid, {invalid} invalid. Total of the valid rows: {currency} {total}. From account {account}; profile {profile}. New payees: {new}, known payees: {known}.</source>
+        <translation>{file}：{format}{encoding}，共 {rows} 行 — 有效 {valid} 行，无效 {invalid} 行。有效行合计：{currency} {total}。付款账户 {account}；导入模板 {profile}。新收款人：{new}，已有收款人：{known}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="516"/>
+        <source>Bank codes chosen from the branch name (check them): {n}.</source>
+        <translation>按收款行名称选定的行号（请核对）：{n} 个。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="520"/>
+        <source>Warnings: {n}.</source>
+        <translation>警告：{n} 个。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="547"/>
+        <source>Importing…</source>
+        <translation>正在导入…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="561"/>
+        <source>Imported as batch {id}: {n} payments, {currency} {total}. They now await approval (批量审批 in Batch payments).</source>
+        <translation>已导入为批次 {id}：{n} 笔付款，{currency} {total}。现等待审批（在“批量付款”中进行批量审批）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="565"/>
+        <source>{n} invalid rows were excluded; error report: {path}</source>
+        <translation>已排除 {n} 个无效行；错误报告：{path}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="573"/>
+        <source>Nothing was imported:</source>
+        <translation>未导入任何数据：</translation>
+    </message>
+</context>
+<context>
+    <name>BatchLinesTableModel</name>
+    <message>
+        <location filename="../../ui/views/batches.py" line="175"/>
+        <source>Row</source>
+        <translation>行号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="176"/>
+        <source>Payee</source>
+        <translation>收款人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="177"/>
+        <source>Payee account</source>
+        <translation>收款账号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="178"/>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="180"/>
+        <source>Purpose</source>
+        <translation>用途</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="181"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="183"/>
+        <source>Bank code</source>
+        <translation>银行返回码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="185"/>
+        <source>Bank message</source>
+        <translation>银行说明</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="187"/>
+        <source>Client reference</source>
+        <translation>业务参考号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="189"/>
+        <source>Payment No.</source>
+        <translation>付款编号</translation>
+    </message>
+</context>
+<context>
+    <name>BatchListModel</name>
+    <message>
+        <location filename="../../ui/views/batches.py" line="83"/>
+        <source>No.</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="83"/>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="83"/>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="83"/>
+        <source>Debit account</source>
+        <translation>付款账户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="83"/>
+        <source>Lines</source>
+        <translation>笔数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="84"/>
+        <source>Total</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="84"/>
+        <source>Stage</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="84"/>
+        <location filename="../../ui/views/batches.py" line="99"/>
+        <source>Awaiting approval</source>
+        <translation>待审批</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="84"/>
+        <location filename="../../ui/views/batches.py" line="99"/>
+        <source>Awaiting signature</source>
+        <translation>待签名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="85"/>
+        <source>Succeeded</source>
+        <translation>成功</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="85"/>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="85"/>
+        <source>Pending</source>
+        <translation>处理中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="100"/>
+        <source>In progress</source>
+        <translation>进行中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="100"/>
+        <source>Completed</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="101"/>
+        <source>Completed with failures</source>
+        <translation>已完成（有失败）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="101"/>
+        <source>Rejected</source>
+        <translation>已驳回</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="102"/>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="105"/>
+        <source>Payroll</source>
+        <translation>代发工资</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="105"/>
+        <source>Supplier</source>
+        <translation>供应商付款</translation>
+    </message>
+</context>
+<context>
+    <name>BatchRejectDialog</name>
+    <message>
+        <location filename="../../ui/views/batches.py" line="314"/>
+        <location filename="../../ui/views/batches.py" line="335"/>
+        <source>Reject batch</source>
+        <translation>驳回批次</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="319"/>
+        <source>Every line of batch {id} awaiting approval goes back to its maker. Say why:</source>
+        <translation>批次 {id} 中所有待审批的付款将退回给制单人。请说明原因：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="336"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="344"/>
+        <source>A rejection needs a comment for the maker.</source>
+        <translation>驳回时需要给制单人填写意见。</translation>
+    </message>
+</context>
+<context>
+    <name>BatchesView</name>
+    <message>
+        <location filename="../../ui/views/batches.py" line="377"/>
+        <source>Batch payments</source>
+        <translation>批量付款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="381"/>
+        <source>Import file…</source>
+        <translation>导入文件…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="383"/>
+        <source>Approve batch…</source>
+        <translation>批量审批…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="385"/>
+        <source>Reject batch…</source>
+        <translation>驳回批次…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="387"/>
+        <source>Export results…</source>
+        <translation>导出结果…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="389"/>
+        <source>Export failed lines…</source>
+        <translation>导出失败明细…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="391"/>
+        <source>Re-initiate failed lines…</source>
+        <translation>重新发起失败明细…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="393"/>
+        <source>Create a new batch from the definitively failed lines; it needs approval and signing again.</source>
+        <translation>用确定失败的明细创建一个新批次；新批次需要重新审批和签名。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="395"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="572"/>
+        <source>Batch {id}: {lines} lines. Awaiting approval {aa}, awaiting signature {asg}, rejected {rej}, cancelled {can}. Sent {sent} = succeeded {ok} + failed {failed} + pending {pending}.</source>
+        <translation>批次 {id}：共 {lines} 笔。待审批 {aa}，待签名 {asg}，已驳回 {rej}，已取消 {can}。已发送 {sent} = 成功 {ok} + 失败 {failed} + 处理中 {pending}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="580"/>
+        <source>✓ Reconciles with the imported file.</source>
+        <translation>✓ 与导入文件核对一致。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="581"/>
+        <source>✗ Does not reconcile with the imported file ({n} lines, {total}).</source>
+        <translation>✗ 与导入文件（{n} 笔，{total}）核对不一致。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="626"/>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="631"/>
+        <source>You made {n} lines of batch {id}: you cannot approve them (separation of duties).</source>
+        <translation>批次 {id} 中有 {n} 笔是您制单的：您不能审批（职责分离）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="636"/>
+        <source>You already approved {n} lines of batch {id}; they await another approver.</source>
+        <translation>您已审批批次 {id} 中的 {n} 笔；它们等待其他审批人。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="640"/>
+        <source>Approve batch {id} ({file})?
+
+{n} lines awaiting approval, total {currency} {total}, from account {account}.</source>
+        <translation>审批批次 {id}（{file}）？
+
+待审批 {n} 笔，合计 {currency} {total}，付款账户 {account}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="645"/>
+        <source>Approve batch</source>
+        <translation>批量审批</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="648"/>
+        <source>Approve all lines</source>
+        <translation>审批全部明细</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="650"/>
+        <location filename="../../ui/views/batches.py" line="747"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="662"/>
+        <source>Approving batch {id} ({currency} {total}) is above {threshold} and needs your password again.</source>
+        <translation>批次 {id}（{currency} {total}）超过 {threshold}，审批需要再次输入密码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="679"/>
+        <source>Batch {id}: {n} lines approved.</source>
+        <translation>批次 {id}：已审批 {n} 笔。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="682"/>
+        <source>{n} lines await a further approver.</source>
+        <translation>{n} 笔等待下一位审批人。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="687"/>
+        <source>Wrong password: nothing was approved.</source>
+        <translation>密码错误：未审批任何付款。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="692"/>
+        <source>Refused — nothing was approved:</source>
+        <translation>被拒绝 — 未审批任何付款：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="695"/>
+        <source>Approving…</source>
+        <translation>正在审批…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="709"/>
+        <source>Batch {id}: {n} lines rejected and returned to the maker.</source>
+        <translation>批次 {id}：{n} 笔已驳回并退回制单人。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="710"/>
+        <source>Rejecting…</source>
+        <translation>正在驳回…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="717"/>
+        <source>Export batch lines</source>
+        <translation>导出批次明细</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="718"/>
+        <source>Excel workbooks (*.xlsx);;CSV files (*.csv)</source>
+        <translation>Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="728"/>
+        <source>Exported {n} lines to {path}</source>
+        <translation>已导出 {n} 笔到 {path}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="730"/>
+        <source>Exporting…</source>
+        <translation>正在导出…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="737"/>
+        <source>Re-initiate the failed lines of batch {id} ({n} lines, {currency} {total})?
+
+A NEW batch of new payments with new client references is created for the same payees and amounts. It needs approval and USB-key signing again before it is sent. The failed lines stay as they are.</source>
+        <translation>重新发起批次 {id} 的失败明细（{n} 笔，{currency} {total}）？
+
+将为相同的收款人和金额创建一个新批次，其中是新的付款和新的业务参考号。新批次发送前需要重新审批和 USB-key 签名。原失败明细保持不变。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="742"/>
+        <source>Re-initiate failed lines</source>
+        <translation>重新发起失败明细</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="745"/>
+        <source>Create new batch</source>
+        <translation>创建新批次</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="764"/>
+        <source>The failed lines of batch {old} were re-initiated as batch {new} ({n} lines). It now awaits approval.</source>
+        <translation>批次 {old} 的失败明细已重新发起为批次 {new}（{n} 笔），现等待审批。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="767"/>
+        <source>Re-initiating…</source>
+        <translation>正在重新发起…</translation>
     </message>
 </context>
 <context>
@@ -1459,52 +1992,52 @@ Please send this file to your administrator.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="120"/>
+        <location filename="../../ui/main_window.py" line="131"/>
         <source>BankDirect</source>
         <translation>银企直联</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="122"/>
+        <location filename="../../ui/main_window.py" line="133"/>
         <source>{title} — DEMO</source>
         <translation>{title} — 演示</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="158"/>
+        <location filename="../../ui/main_window.py" line="169"/>
         <source>DEMO — not real money</source>
         <translation>演示 — 非真实资金</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="166"/>
+        <location filename="../../ui/main_window.py" line="177"/>
         <source>{user} ({roles})</source>
         <translation>{user}（{roles}）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="171"/>
+        <location filename="../../ui/main_window.py" line="182"/>
         <source>Ledger: {ledger}</source>
         <translation>账套：{ledger}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="178"/>
+        <location filename="../../ui/main_window.py" line="189"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="179"/>
+        <location filename="../../ui/main_window.py" line="190"/>
         <source>Settings…</source>
         <translation>设置…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="183"/>
+        <location filename="../../ui/main_window.py" line="194"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="187"/>
+        <location filename="../../ui/main_window.py" line="198"/>
         <source>&amp;Go</source>
         <translation>转到(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="255"/>
+        <location filename="../../ui/main_window.py" line="266"/>
         <source>Working…</source>
         <translation>处理中…</translation>
     </message>
@@ -2680,6 +3213,14 @@ A NEW payment with a new number and a new client reference will be created for t
     </message>
 </context>
 <context>
+    <name>PreviewTableModel</name>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="127"/>
+        <source>Row</source>
+        <translation>行号</translation>
+    </message>
+</context>
+<context>
     <name>Problem</name>
     <message>
         <location filename="../../ui/problems.py" line="17"/>
@@ -3083,6 +3624,49 @@ A NEW payment with a new number and a new client reference will be created for t
         <location filename="../../ui/problems.py" line="125"/>
         <source>This user is locked after too many wrong passwords.</source>
         <translation>密码错误次数过多，该用户已被锁定。</translation>
+    </message>
+</context>
+<context>
+    <name>ProblemTableModel</name>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="193"/>
+        <source>file</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="193"/>
+        <source>error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="194"/>
+        <source>warning</source>
+        <translation>警告</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="204"/>
+        <source>Row</source>
+        <translation>行号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="204"/>
+        <source>Column</source>
+        <translation>列</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="204"/>
+        <source>Severity</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="204"/>
+        <source>Code</source>
+        <translation>代码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="205"/>
+        <source>Message</source>
+        <translation>说明</translation>
     </message>
 </context>
 <context>
@@ -3818,197 +4402,197 @@ A NEW payment with a new number and a new client reference will be created for t
 <context>
     <name>StatementImportView</name>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="226"/>
+        <location filename="../../ui/views/statement_import.py" line="227"/>
         <source>Import statement file</source>
         <translation>导入对账单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="229"/>
+        <location filename="../../ui/views/statement_import.py" line="230"/>
         <source>camt.052 / camt.053 / camt.054 (ISO 20022 XML) or MT940 / MT942 files from banks without a live connection. The file is checked first; nothing is stored until you import, and entries already stored are never stored twice.</source>
         <translation>适用于未开通直联的银行提供的 camt.052 / camt.053 / camt.054（ISO 20022 XML）或 MT940 / MT942 文件。先检查文件；点击导入前不会保存任何数据，已保存的明细不会重复保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="236"/>
+        <location filename="../../ui/views/statement_import.py" line="237"/>
         <source>Choose a statement file</source>
         <translation>选择对账单文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="237"/>
+        <location filename="../../ui/views/statement_import.py" line="238"/>
         <source>Statement files (*.xml *.XML *.sta *.STA *.940 *.942 *.swi *.txt *.mt940);;All files (*)</source>
         <translation>对账单文件 (*.xml *.XML *.sta *.STA *.940 *.942 *.swi *.txt *.mt940);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="239"/>
+        <location filename="../../ui/views/statement_import.py" line="240"/>
         <source>Statement file (camt.05x XML or MT940)…</source>
         <translation>对账单文件（camt.05x XML 或 MT940）…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="243"/>
+        <location filename="../../ui/views/statement_import.py" line="244"/>
         <source>Read and check</source>
         <translation>读取并检查</translation>
     </message>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="252"/>
+        <location filename="../../ui/views/statement_import.py" line="253"/>
         <source>#</source>
         <translation>序号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="252"/>
+        <location filename="../../ui/views/statement_import.py" line="253"/>
         <source>Account in file</source>
         <translation>文件中的账号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="252"/>
+        <location filename="../../ui/views/statement_import.py" line="253"/>
         <source>Currency</source>
         <translation>币种</translation>
     </message>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="252"/>
+        <location filename="../../ui/views/statement_import.py" line="253"/>
         <source>Period</source>
         <translation>期间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="252"/>
+        <location filename="../../ui/views/statement_import.py" line="253"/>
         <source>Opening</source>
         <translation>期初余额</translation>
     </message>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="253"/>
+        <location filename="../../ui/views/statement_import.py" line="254"/>
         <source>Closing</source>
         <translation>期末余额</translation>
     </message>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="253"/>
+        <location filename="../../ui/views/statement_import.py" line="254"/>
         <source>Entries</source>
         <translation>笔数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="253"/>
+        <location filename="../../ui/views/statement_import.py" line="254"/>
         <source>Credits</source>
         <translation>贷方合计</translation>
     </message>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="253"/>
+        <location filename="../../ui/views/statement_import.py" line="254"/>
         <source>Debits</source>
         <translation>借方合计</translation>
     </message>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="254"/>
+        <location filename="../../ui/views/statement_import.py" line="255"/>
         <source>Import into ledger account</source>
         <translation>导入到账套账户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="296"/>
+        <location filename="../../ui/views/statement_import.py" line="297"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="311"/>
+        <location filename="../../ui/views/statement_import.py" line="312"/>
         <source>Choose a statement file first.</source>
         <translation>请先选择对账单文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="317"/>
+        <location filename="../../ui/views/statement_import.py" line="318"/>
         <source>Reading {file}…</source>
         <translation>正在读取 {file}…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="322"/>
+        <location filename="../../ui/views/statement_import.py" line="323"/>
         <source>Reading statement file…</source>
         <translation>正在读取对账单…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="332"/>
+        <location filename="../../ui/views/statement_import.py" line="333"/>
         <source>{format}: {statements} statement(s), {entries} entries.</source>
         <translation>{format}：{statements} 份对账单，{entries} 笔明细。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="336"/>
+        <location filename="../../ui/views/statement_import.py" line="337"/>
         <source>The file cannot be imported: {n} error(s), see the list.</source>
         <translation>文件无法导入：{n} 个错误，详见下方列表。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="339"/>
+        <location filename="../../ui/views/statement_import.py" line="340"/>
         <source>Add the missing account to the ledger (Accounts) before importing.</source>
         <translation>请先在“账户与余额”中添加缺少的账户，再导入。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="342"/>
+        <location filename="../../ui/views/statement_import.py" line="343"/>
         <source>Ready to import.</source>
         <translation>可以导入。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="349"/>
+        <location filename="../../ui/views/statement_import.py" line="350"/>
         <source>The file cannot be read: {error}</source>
         <translation>无法读取文件：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="372"/>
+        <location filename="../../ui/views/statement_import.py" line="373"/>
         <source>Choose the ledger account…</source>
         <translation>请选择账套账户…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="383"/>
+        <location filename="../../ui/views/statement_import.py" line="384"/>
         <source>Not in the ledger</source>
         <translation>账套中没有</translation>
     </message>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="392"/>
+        <location filename="../../ui/views/statement_import.py" line="400"/>
         <source>No problems found.</source>
         <translation>未发现问题。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="397"/>
+        <location filename="../../ui/views/statement_import.py" line="405"/>
         <source>Error</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="397"/>
+        <location filename="../../ui/views/statement_import.py" line="405"/>
         <source>Warning</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="416"/>
+        <location filename="../../ui/views/statement_import.py" line="425"/>
         <source>Importing needs the maker or administrator role.</source>
         <translation>导入需要经办或管理员角色。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="426"/>
+        <location filename="../../ui/views/statement_import.py" line="435"/>
         <source>Importing…</source>
         <translation>正在导入…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="432"/>
+        <location filename="../../ui/views/statement_import.py" line="441"/>
         <source>Importing statement…</source>
         <translation>正在导入对账单…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="436"/>
+        <location filename="../../ui/views/statement_import.py" line="445"/>
         <source>Statement {n} → account {account}: {new} new, {skipped} already stored.</source>
         <translation>对账单 {n} → 账户 {account}：新增 {new} 笔，已存在 {skipped} 笔。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="440"/>
+        <location filename="../../ui/views/statement_import.py" line="449"/>
         <source>{n} pending or information entries were not stored.</source>
         <translation>{n} 笔待记账或仅供参考的明细未保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="442"/>
+        <location filename="../../ui/views/statement_import.py" line="451"/>
         <source>Imported: {new} new entries, {skipped} skipped. They are shown under Transaction details.</source>
         <translation>导入完成：新增 {new} 笔，跳过 {skipped} 笔。可在“交易明细”中查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="452"/>
+        <location filename="../../ui/views/statement_import.py" line="462"/>
         <source>Nothing was imported: {error}</source>
         <translation>未导入任何数据：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="476"/>
+        <location filename="../../ui/views/statement_import.py" line="487"/>
         <source>Storing entries: {done} of {total}…</source>
         <translation>正在保存明细：{done} / {total}…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="479"/>
+        <location filename="../../ui/views/statement_import.py" line="490"/>
         <source>Reading: {n} entries so far…</source>
         <translation>正在读取：已读 {n} 笔…</translation>
     </message>
@@ -4024,13 +4608,13 @@ A NEW payment with a new number and a new client reference will be created for t
 <context>
     <name>TransactionsArea</name>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="509"/>
-        <location filename="../../ui/views/statement_import.py" line="511"/>
+        <location filename="../../ui/views/statement_import.py" line="520"/>
+        <location filename="../../ui/views/statement_import.py" line="522"/>
         <source>Import statement file</source>
         <translation>导入对账单</translation>
     </message>
     <message>
-        <location filename="../../ui/views/statement_import.py" line="510"/>
+        <location filename="../../ui/views/statement_import.py" line="521"/>
         <source>Transaction details</source>
         <translation>交易明细</translation>
     </message>

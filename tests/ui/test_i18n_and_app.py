@@ -77,7 +77,7 @@ def test_chinese_main_window(qtbot, qapp, english, settings):
     window = MainWindow(services, actor, settings)
     qtbot.addWidget(window)
     titles = [window.nav.item(i).text() for i in range(window.nav.count())]
-    assert titles[:3] == ["仪表盘", "付款凭证", "审批"]
+    assert titles[:4] == ["仪表盘", "付款凭证", "批量付款", "审批"]
     assert "收款人" in titles and "系统管理" in titles and "审计日志" in titles
     assert "演示" in window.windowTitle()
     assert "管理员" in window.user_label.text()

@@ -13,8 +13,8 @@ from ui.ops import wait_idle
 from ui.signals import emit
 from ui.views.not_available import NotAvailablePage
 
-BUILT = {"dashboard", "vouchers", "approvals", "signing", "monitor", "accounts", "payees", "transactions", "bank",
-         "audit", "admin"}
+BUILT = {"dashboard", "vouchers", "batches", "approvals", "signing", "monitor", "accounts", "payees", "transactions",
+         "bank", "audit", "admin"}
 
 
 def _window(qtbot, services, actor, settings):
@@ -27,7 +27,7 @@ def _window(qtbot, services, actor, settings):
 
 def test_every_area_opens_and_unbuilt_ones_say_not_available(qtbot, ui_services, admin_actor, settings):
     window = _window(qtbot, ui_services, admin_actor, settings)
-    assert window.nav.count() == len(AREAS) == 14
+    assert window.nav.count() == len(AREAS) == 15
     for key in AREA_KEYS:
         page = window.show_area(key)
         assert wait_idle(20)

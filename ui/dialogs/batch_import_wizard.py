@@ -1,0 +1,588 @@
+"""Batch import wizard (导入批量付款文件): file, profile and debit account → a readable preview → import.
+
+Page 1 picks the file (CSV in UTF-8/GBK or XLSX), the import profile and the debit account; "Check file" reads and
+checks it off the GUI thread (``BatchImportService.preview``; nothing is written). Page 2 shows every row of the
+file with the cells that have problems highlighted (red: error, amber: warning; the tooltip says code and message),
+the list of every problem (row, column, code, message) and the counts and totals. When rows are invalid the user may
+choose to exclude them; the error report then goes where the user says. "Import" runs the import off the GUI thread
+with a progress bar; a refusal (a bad row without exclusion, the same file twice) is shown with the service's message
+and nothing is written.
+
+Keyboard: every field has a mnemonic; Enter on page 1 checks the file, Enter on page 2 imports; Esc closes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.errors import ValidationFailed
+from app.domain.money import format_amount
+from app.domain.users import Actor
+from app.services import Services
+from ui.ops import Op, error_text, run_op
+from ui.widgets.form import ERROR_STYLE
+
+Index = QModelIndex | QPersistentModelIndex
+ERROR_BACKGROUND, WARNING_BACKGROUND = "#ffd7d7", "#fff3d6"
+GREEN = "#2e7d32"
+
+
+def _key(text: object) -> str:
+    return " ".join(str(text or "").split()).casefold()
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    row: int
+    cells: list[str]
+    problems: dict[int, list]          # column index → problems (RowProblem) of that cell
+    row_problems: list                 # problems of the row not placed in a column
+    valid: bool
+
+
+def preview_rows(preview) -> list[PreviewRow]:
+    """Every row of the file (valid lines and invalid rows), in file order, as the user's columns."""
+    headers = list(preview.headers)
+    field_of: dict[int, str] = {}
+    for i, header in enumerate(headers):
+        for name, accepted in preview.profile.columns.items():
+            if _key(header) in {_key(a) for a in accepted}:
+                field_of[i] = name
+                break
+    column_of = {_key(h): i for i, h in enumerate(headers)}
+    by_row: dict[int, list] = {}
+    for p in preview.problems:
+        if p.row > 1:
+            by_row.setdefault(p.row, []).append(p)
+    rows: list[PreviewRow] = []
+    for line in preview.lines:
+        cells = []
+        for i in range(len(headers)):
+            name = field_of.get(i)
+            if name == "amount":
+                cells.append(format_amount(line.amount_minor))
+            elif name == "bank_name":
+                cells.append(line.branch_name)
+            elif name == "bank_code":
+                cells.append(line.bank_code + (f" ← {line.resolved_branch}" if line.resolved_branch else ""))
+            else:
+                cells.append(str(getattr(line, name, "") or "") if name else "")
+        rows.append(_place(line.row, cells, by_row.get(line.row, []), column_of, True))
+    for row, raw in preview.invalid_rows.items():
+        cells = ["" if v is None else str(v) for v in list(raw)[:len(headers)]]
+        cells += [""] * (len(headers) - len(cells))
+        rows.append(_place(row, cells, by_row.get(row, []), column_of, False))
+    rows.sort(key=lambda r: r.row)
+    return rows
+
+
+def _place(row: int, cells: list[str], problems: list, column_of: dict[str, int], valid: bool) -> PreviewRow:
+    placed: dict[int, list] = {}
+    loose = []
+    for p in problems:
+        index = column_of.get(_key(p.column))
+        if index is None:
+            loose.append(p)
+        else:
+            placed.setdefault(index, []).append(p)
+    return PreviewRow(row, cells, placed, loose, valid and not any(p.is_error for p in problems))
+
+
+class PreviewTableModel(QAbstractTableModel):
+    """The file's rows; column 0 is the row number as the user sees it in the file (the header is row 1)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.headers: list[str] = []
+        self.rows: list[PreviewRow] = []
+
+    def set_preview(self, headers: Sequence[str], rows: list[PreviewRow]) -> None:
+        self.beginResetModel()
+        self.headers = [self.tr("Row"), *headers]
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.headers)
+
+    def cell_problems(self, row: int, column: int) -> list:
+        r = self.rows[row]
+        return r.row_problems if column == 0 else r.problems.get(column - 1, [])
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        r = self.rows[index.row()]
+        column = index.column()
+        problems = self.cell_problems(index.row(), column)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 0:
+                return str(r.row) if r.valid else f"✗ {r.row}"
+            return r.cells[column - 1]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if problems:
+                return "\n".join(f"{p.code}: {p.message}" for p in problems)
+            return None
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if any(p.is_error for p in problems) or (column == 0 and not r.valid):
+                return QBrush(QColor(ERROR_BACKGROUND))
+            if problems:
+                return QBrush(QColor(WARNING_BACKGROUND))
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole and (column == 0 or self.headers[column] in ("金额", "amount")):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.headers[section]
+        return None
+
+
+class ProblemTableModel(QAbstractTableModel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.problems: list = []
+
+    def set_problems(self, problems: list) -> None:
+        self.beginResetModel()
+        self.problems = sorted(problems, key=lambda p: (not p.is_error, p.row))     # errors first, in file order
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.problems)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else 5
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        p = self.problems[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return [str(p.row) if p.row else self.tr("file"), p.column, self.tr("error") if p.is_error else
+                    self.tr("warning"), p.code, p.message][index.column()]
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 2:
+            return QBrush(QColor("#c62828" if p.is_error else "#b26a00"))
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 4:
+            return p.message
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return [self.tr("Row"), self.tr("Column"), self.tr("Severity"), self.tr("Code"),
+                    self.tr("Message")][section]
+        return None
+
+
+class BatchImportWizard(QDialog):
+    """Import a payroll or supplier file as a batch of payments awaiting approval."""
+
+    def __init__(self, services: Services, actor: Actor, parent: QWidget | None = None,
+                 on_imported: Callable[[Any], None] | None = None):
+        super().__init__(parent)
+        self.setObjectName("batchImportWizard")
+        self.setWindowTitle(self.tr("Import a batch payment file"))
+        self.resize(1100, 720)
+        self._service = services.batch_import
+        self._master = services.master_data
+        self._actor = actor
+        self._on_imported = on_imported
+        self.preview = None
+        self.result = None
+        self._op: Op | None = None
+        self._progress: dict[str, Any] = {}
+        self._progress_lock = threading.Lock()
+
+        layout = QVBoxLayout(self)
+        self.pages = QStackedWidget(self)
+        self.pages.setObjectName("wizardPages")
+        layout.addWidget(self.pages, 1)
+
+        # -- page 1: the source --------------------------------------------------------------------------
+        source = QWidget(self)
+        source.setObjectName("sourcePage")
+        form = QFormLayout(source)
+        intro = QLabel(self.tr("Choose a payroll (代发工资) or supplier payment file — CSV in UTF-8 or GBK, or an "
+                               "Excel .xlsx workbook — with the columns 收款人名称, 收款账号, 收款行名称, 收款行行号, "
+                               "金额, 用途 (or payee_name, payee_account, bank_name, bank_code, amount, purpose). "
+                               "The file is checked first; nothing is written until you import it."), source)
+        intro.setWordWrap(True)
+        form.addRow(intro)
+        file_row = QHBoxLayout()
+        self.file_edit = QLineEdit(source)
+        self.file_edit.setObjectName("fileEdit")
+        self.file_edit.setPlaceholderText(self.tr("Path of the CSV or XLSX file"))
+        self.browse_button = QPushButton(self.tr("&Browse…"), source)
+        self.browse_button.setObjectName("browseButton")
+        file_row.addWidget(self.file_edit, 1)
+        file_row.addWidget(self.browse_button)
+        file_label = QLabel(self.tr("&File:"), source)
+        file_label.setBuddy(self.file_edit)
+        form.addRow(file_label, file_row)
+        self.profile_combo = QComboBox(source)
+        self.profile_combo.setObjectName("profileCombo")
+        profile_label = QLabel(self.tr("&Profile:"), source)
+        profile_label.setBuddy(self.profile_combo)
+        form.addRow(profile_label, self.profile_combo)
+        self.account_combo = QComboBox(source)
+        self.account_combo.setObjectName("accountCombo")
+        account_label = QLabel(self.tr("Debit &account:"), source)
+        account_label.setBuddy(self.account_combo)
+        form.addRow(account_label, self.account_combo)
+        self.source_error = QLabel(source)
+        self.source_error.setObjectName("sourceError")
+        self.source_error.setWordWrap(True)
+        self.source_error.setStyleSheet(ERROR_STYLE)
+        self.source_error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.source_error.hide()
+        form.addRow(self.source_error)
+        self.pages.addWidget(source)
+
+        # -- page 2: the preview -------------------------------------------------------------------------
+        review = QWidget(self)
+        review.setObjectName("previewPage")
+        rv = QVBoxLayout(review)
+        self.summary = QLabel(review)
+        self.summary.setObjectName("previewSummary")
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        rv.addWidget(self.summary)
+        self.preview_model = PreviewTableModel(self)
+        self.preview_table = QTableView(review)
+        self.preview_table.setObjectName("previewTable")
+        self.preview_table.setModel(self.preview_model)
+        self.preview_table.verticalHeader().hide()
+        self.preview_table.verticalHeader().setDefaultSectionSize(24)
+        self.preview_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.preview_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.preview_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.preview_table.horizontalHeader().setStretchLastSection(True)
+        self.problem_model = ProblemTableModel(self)
+        self.problem_table = QTableView(review)
+        self.problem_table.setObjectName("problemTable")
+        self.problem_table.setModel(self.problem_model)
+        self.problem_table.verticalHeader().hide()
+        self.problem_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.problem_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.problem_table.horizontalHeader().setStretchLastSection(True)
+        splitter = QSplitter(Qt.Orientation.Vertical, review)
+        splitter.addWidget(self.preview_table)
+        splitter.addWidget(self.problem_table)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        rv.addWidget(splitter, 1)
+        options = QHBoxLayout()
+        self.exclude_check = QCheckBox(self.tr("E&xclude the invalid rows and import the others; save the error "
+                                               "report to:"), review)
+        self.exclude_check.setObjectName("excludeInvalidCheck")
+        self.report_edit = QLineEdit(review)
+        self.report_edit.setObjectName("reportPathEdit")
+        self.report_browse = QPushButton(self.tr("Choose…"), review)
+        self.report_browse.setObjectName("reportBrowseButton")
+        options.addWidget(self.exclude_check)
+        options.addWidget(self.report_edit, 1)
+        options.addWidget(self.report_browse)
+        self.options = QWidget(review)
+        self.options.setLayout(options)
+        rv.addWidget(self.options)
+        self.progress = QProgressBar(review)
+        self.progress.setObjectName("importProgress")
+        self.progress.setRange(0, 0)
+        self.progress.setFormat("%v / %m")
+        self.progress.hide()
+        rv.addWidget(self.progress)
+        self.pages.addWidget(review)
+
+        self.message = QLabel(self)
+        self.message.setObjectName("wizardMessage")
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message.hide()
+        layout.addWidget(self.message)
+
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.back_button = QPushButton(self.tr("< &Back"), self)
+        self.back_button.setObjectName("backButton")
+        self.check_button = QPushButton(self.tr("&Check file >"), self)
+        self.check_button.setObjectName("checkButton")
+        self.import_button = QPushButton(self.tr("&Import"), self)
+        self.import_button.setObjectName("importButton")
+        self.close_button = QPushButton(self.tr("Close"), self)
+        self.close_button.setObjectName("closeButton")
+        for b in (self.back_button, self.check_button, self.import_button, self.close_button):
+            b.setAutoDefault(False)
+            buttons.addWidget(b)
+        layout.addLayout(buttons)
+
+        self._timer = QTimer(self)
+        self._timer.setInterval(100)
+        self._timer.timeout.connect(self._on_timer_timeout)
+        self.browse_button.clicked.connect(self._on_browse_button_clicked)
+        self.report_browse.clicked.connect(self._on_report_browse_clicked)
+        self.check_button.clicked.connect(self.check_file)
+        self.import_button.clicked.connect(self.import_file)
+        self.back_button.clicked.connect(self.go_back)
+        self.close_button.clicked.connect(self.reject)
+        self.file_edit.returnPressed.connect(self.check_file)
+        self.file_edit.textChanged.connect(lambda _t: self._update_buttons())
+        self.exclude_check.toggled.connect(lambda _on: self._update_buttons())
+        self._show_page(0)
+        self._load_choices()
+
+    # -- choices ------------------------------------------------------------------------------------------
+    def _load_choices(self) -> None:
+        service, master, actor = self._service, self._master, self._actor
+
+        def load():
+            return service.profiles(actor), master.list_accounts(actor)
+
+        def done(result) -> None:
+            profiles, accounts = result
+            self.profile_combo.clear()
+            for p in profiles:
+                label = {"payroll": self.tr("Payroll (代发工资)"), "supplier": self.tr("Supplier payments")}.get(
+                    p.name, p.name)
+                self.profile_combo.addItem(label, p.name)
+            self.account_combo.clear()
+            for a in accounts:
+                if a.is_active:
+                    self.account_combo.addItem(f"{a.account_number} · {a.bank_name} · {a.currency}",
+                                               a.account_number)
+            self._update_buttons()
+        run_op(self, load, done, self._show_error)
+
+    def set_choice(self, combo: QComboBox, value: str) -> None:
+        index = combo.findData(value)
+        if index >= 0:
+            combo.setCurrentIndex(index)
+
+    # -- navigation ---------------------------------------------------------------------------------------
+    def _show_page(self, index: int) -> None:
+        self.pages.setCurrentIndex(index)
+        self.back_button.setVisible(index == 1)
+        self.check_button.setVisible(index == 0)
+        self.import_button.setVisible(index == 1)
+        (self.check_button if index == 0 else self.import_button).setDefault(True)
+        self._update_buttons()
+        if index == 0:
+            self.file_edit.setFocus()
+        else:
+            self.preview_table.setFocus()
+
+    def go_back(self) -> None:
+        self.message.hide()
+        self._show_page(0)
+
+    def _update_buttons(self) -> None:
+        busy = self._op is not None
+        self.check_button.setEnabled(not busy and bool(self.file_edit.text().strip())
+                                     and self.account_combo.count() > 0)
+        pv = self.preview
+        importable = (pv is not None and self.result is None and pv.already_imported is None and not pv.file_errors
+                      and bool(pv.lines))
+        self.import_button.setEnabled(not busy and importable)
+        self.report_edit.setEnabled(self.exclude_check.isChecked())
+        self.report_browse.setEnabled(self.exclude_check.isChecked())
+        self.back_button.setEnabled(not busy and self.result is None)
+
+    def _on_browse_button_clicked(self) -> None:
+        path, _f = QFileDialog.getOpenFileName(self, self.tr("Choose a batch payment file"), "",
+                                               self.tr("Batch files (*.csv *.xlsx);;All files (*)"))
+        if path:
+            self.file_edit.setText(path)
+            self._update_buttons()
+
+    def _on_report_browse_clicked(self) -> None:
+        path, _f = QFileDialog.getSaveFileName(self, self.tr("Save the error report"), self.report_edit.text(),
+                                               self.tr("CSV files (*.csv);;Excel workbooks (*.xlsx)"))
+        if path:
+            self.report_edit.setText(path)
+
+    # -- checking -----------------------------------------------------------------------------------------
+    def check_file(self) -> Op | None:
+        path = self.file_edit.text().strip()
+        if not path or self._op is not None or self.account_combo.count() == 0:
+            self._update_buttons()
+            return None
+        service, actor = self._service, self._actor
+        account, profile = self.account_combo.currentData(), self.profile_combo.currentData()
+        self.source_error.hide()
+        self._op = run_op(self, lambda: service.preview(actor, path, account=account, profile=profile),
+                          self._on_preview_loaded, self._on_preview_failed, on_finally=self._on_op_finished,
+                          busy_text=self.tr("Checking the file…"))
+        self._update_buttons()
+        return self._op
+
+    def _on_op_finished(self) -> None:
+        self._op = None
+        self._timer.stop()
+        self.progress.hide()
+        self._update_buttons()
+
+    def _on_preview_failed(self, exc: BaseException) -> None:
+        self.preview = None
+        problems = getattr(exc, "row_problems", None)
+        text = error_text(exc)
+        if problems:
+            text += "\n" + "\n".join(self._problem_text(p) for p in problems[:20])
+        self.source_error.setText(text)
+        self.source_error.show()
+
+    def _problem_text(self, p) -> str:
+        where = self.tr("row {row}").replace("{row}", str(p.row)) if p.row else self.tr("file")
+        return f"{where} [{p.column}] {p.code}: {p.message}" if p.column else f"{where} {p.code}: {p.message}"
+
+    def _on_preview_loaded(self, pv) -> None:
+        self.preview = pv
+        self.result = None
+        self.preview_model.set_preview(pv.headers, preview_rows(pv))
+        self.problem_model.set_problems(pv.problems)
+        header = self.preview_table.horizontalHeader()
+        header.resizeSection(0, 64)
+        for column in range(1, self.preview_model.columnCount()):
+            header.resizeSection(column, 150)
+        self.problem_table.horizontalHeader().resizeSection(0, 56)
+        self.problem_table.horizontalHeader().resizeSection(1, 110)
+        self.problem_table.horizontalHeader().resizeSection(2, 70)
+        self.problem_table.horizontalHeader().resizeSection(3, 170)
+        self.summary.setText(self.summary_text(pv))
+        has_errors = bool(pv.errors) and not pv.file_errors and pv.already_imported is None
+        self.options.setVisible(has_errors)
+        self.exclude_check.setChecked(False)
+        if has_errors and not self.report_edit.text():
+            from app.services.batch_import import default_report_path
+
+            self.report_edit.setText(str(default_report_path(Path(self.file_edit.text().strip()))))
+        self.message.hide()
+        if pv.already_imported is not None:
+            self.show_message(pv.problems[0].message + " [DUPLICATE]", error=True)
+        elif pv.file_errors:
+            self.show_message(self.tr("The file cannot be imported: {n} problems concern the whole file.")
+                              .replace("{n}", str(len(pv.file_errors))), error=True)
+        elif pv.errors:
+            bad = sorted({p.row for p in pv.errors})
+            self.show_message(self.tr("{n} rows have errors (rows {rows}). Correct the file and check it again, or "
+                                      "exclude the invalid rows.").replace("{n}", str(len(bad)))
+                              .replace("{rows}", ", ".join(map(str, bad[:10])) + ("…" if len(bad) > 10 else "")),
+                              error=True)
+        self._show_page(1)
+
+    def summary_text(self, pv) -> str:
+        encoding = f" ({pv.encoding})" if pv.encoding else ""
+        text = self.tr("{file}: {format}{encoding}, {rows} rows — {valid} valid, {invalid} invalid. Total of the "
+                       "valid rows: {currency} {total}. From account {account}; profile {profile}. New payees: "
+                       "{new}, known payees: {known}.")
+        text = (text.replace("{file}", pv.file_name).replace("{format}", pv.file_format.upper())
+                .replace("{encoding}", encoding).replace("{rows}", f"{pv.rows_total:,}")
+                .replace("{valid}", f"{len(pv.lines):,}").replace("{invalid}", f"{len(pv.invalid_rows):,}")
+                .replace("{currency}", pv.account.currency).replace("{total}", format_amount(pv.total_minor))
+                .replace("{account}", pv.account.account_number).replace("{profile}", pv.profile.name)
+                .replace("{new}", f"{pv.new_payees:,}").replace("{known}", f"{pv.existing_payees:,}"))
+        chosen = pv.resolved_branches
+        if chosen:
+            text += " " + self.tr("Bank codes chosen from the branch name (check them): {n}.") \
+                .replace("{n}", str(len(chosen)))
+        warnings = sum(1 for p in pv.problems if not p.is_error)
+        if warnings:
+            text += " " + self.tr("Warnings: {n}.").replace("{n}", str(warnings))
+        return text
+
+    # -- importing ----------------------------------------------------------------------------------------
+    def import_file(self) -> Op | None:
+        pv = self.preview
+        if pv is None or self._op is not None or not self.import_button.isEnabled():
+            return None
+        service, actor = self._service, self._actor
+        path = self.file_edit.text().strip()
+        exclude = self.exclude_check.isChecked()
+        report = self.report_edit.text().strip() or None if exclude else None
+        account, profile = pv.account.account_number, pv.profile.name
+        with self._progress_lock:
+            self._progress = {}
+
+        def progress(stage: str, done: int, total: int) -> None:       # worker thread: park it for the timer
+            with self._progress_lock:
+                self._progress = {"stage": stage, "done": done, "total": total}
+
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self._timer.start()
+        self._op = run_op(self, lambda: service.import_file(actor, path, account=account, profile=profile,
+                                                            exclude_invalid=exclude, errors_out=report,
+                                                            progress=progress),
+                          self._on_imported_ok, self._on_import_failed, on_finally=self._on_op_finished,
+                          busy_text=self.tr("Importing…"))
+        self._update_buttons()
+        return self._op
+
+    def _on_timer_timeout(self) -> None:
+        with self._progress_lock:
+            state = dict(self._progress)
+        if state.get("total"):
+            self.progress.setRange(0, state["total"])
+            self.progress.setValue(state["done"])
+
+    def _on_imported_ok(self, result) -> None:
+        self.result = result
+        b = result.batch
+        text = self.tr("Imported as batch {id}: {n} payments, {currency} {total}. They now await approval "
+                       "(批量审批 in Batch payments).").replace("{id}", str(b.id)).replace("{n}", f"{b.line_count:,}") \
+            .replace("{currency}", b.currency).replace("{total}", format_amount(b.total_minor))
+        if result.error_report:
+            text += " " + self.tr("{n} invalid rows were excluded; error report: {path}") \
+                .replace("{n}", str(b.excluded_count)).replace("{path}", str(result.error_report))
+        self.show_message(text)
+        self.close_button.setDefault(True)
+        if self._on_imported is not None:
+            self._on_imported(result)
+
+    def _on_import_failed(self, exc: BaseException) -> None:
+        text = self.tr("Nothing was imported:") + " " + error_text(exc)
+        if isinstance(exc, ValidationFailed) and not getattr(exc, "row_problems", None):
+            text += "\n" + "\n".join(f"{p.code}: {p.message}" for p in exc.problems)
+        code = getattr(exc, "code", "")
+        if code:
+            text += f" [{code}]"
+        self.show_message(text, error=True)
+
+    def _show_error(self, exc: BaseException) -> None:
+        self.show_message(error_text(exc), error=True)
+
+    def show_message(self, text: str, *, error: bool = False) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet(ERROR_STYLE if error else f"color: {GREEN};")
+        self.message.setProperty("severity", "error" if error else "info")
+        self.message.setVisible(bool(text))
