@@ -1,17 +1,20 @@
 """SQL repository of imported payment batches (migration 0008) and the bulk writes of an import.
 
-Bulk inserts go through SQLAlchemy Core (``insert().returning(..., sort_by_parameter_order=True)`` executed with a
-list of parameter sets: SQLAlchemy's "insertmanyvalues" batches them into multi-row statements and hands back the
-new ids in input order, on SQLite and PostgreSQL alike), never one ORM object per row.
+Bulk inserts never build one ORM object (or one Core parameter set) per row: values that every row shares are
+converted once through their column's own bind processor (UtcDateTime, Date, Boolean: exactly what SQLAlchemy
+would store), and the rows go to the driver on the session's connection, inside the unit of work's transaction —
+multi-row ``INSERT … VALUES`` statements on SQLite, a pipelined ``executemany`` on PostgreSQL (see
+:meth:`SqlBatchRepository._executemany`). New ids are read back in input order.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import func, insert, select, tuple_, update
+from sqlalchemy import Table, func, insert, select, tuple_, update
 
 from app.domain.batch_import import BatchLineStatus, PaymentBatch
 from app.domain.errors import Conflict
@@ -29,6 +32,9 @@ from storage.orm import (
 from storage.repositories import _guarded
 
 _KEYS_PER_QUERY = 400     # (account, code) pairs per IN list: 800 parameters, below SQLite's limit
+ROWS_PER_STATEMENT = 500  # rows per multi-row INSERT statement (SQLite)
+EXECUTEMANY_CHUNK = 5000  # rows per driver executemany call (PostgreSQL)
+SCAN_FACTOR, SCAN_SLACK = 4, 1000   # payees_by_account reads the whole table when it has ≤ 4 × keys + 1000 rows
 
 
 def _batch(record: Any) -> PaymentBatch:
@@ -48,7 +54,41 @@ def _batch_query():
             .join(UserRow, UserRow.id == PaymentBatchRow.created_by))
 
 
-def _payee(row: PayeeRow) -> Payee:
+_PAYEE_COLUMNS = ("id", "org_id", "name", "account_number", "bank_name", "branch_name", "cnaps_code", "uscc", "kind",
+                  "is_active", "version", "confirmed", "changed_by", "confirmed_by")
+
+
+def _convert(rows: Sequence[Sequence[Any]], procs: Sequence[Callable[[Any], Any] | None]) -> list[tuple]:
+    """Values through their column's bind processor, memoised per column (the same timestamp or flag in every
+    row is converted once)."""
+    active = [(i, p, {}) for i, p in enumerate(procs) if p is not None]
+    if not active:
+        return [tuple(r) for r in rows]
+    out = []
+    for r in rows:
+        values = list(r)
+        for i, p, memo in active:
+            v = values[i]
+            if v is None:
+                continue
+            try:
+                hit = memo.get(v, _MISS)
+            except TypeError:           # unhashable: convert every time
+                values[i] = p(v)
+                continue
+            if hit is _MISS:
+                hit = p(v)
+                if len(memo) < 4096:
+                    memo[v] = hit
+            values[i] = hit
+        out.append(tuple(values))
+    return out
+
+
+_MISS = object()
+
+
+def _payee(row: Any) -> Payee:
     return Payee(id=row.id, org_id=row.org_id, name=row.name, account_number=row.account_number,
                  bank_name=row.bank_name, branch_name=row.branch_name, cnaps_code=row.cnaps_code, uscc=row.uscc,
                  kind=AccountKind(row.kind), is_active=bool(row.is_active), version=row.version,
@@ -82,14 +122,111 @@ class SqlBatchRepository:
                 raise Conflict("DUPLICATE", "this file was imported before (same SHA-256)", "file")
             return int(self._s.execute(insert(table).returning(table.c.id), [values]).scalar_one())
 
+    # -- raw bulk writes ----------------------------------------------------------------------------------
+    def _placeholder(self) -> str:
+        style = self._s.get_bind().dialect.paramstyle
+        if style == "qmark":
+            return "?"
+        if style in ("format", "pyformat"):
+            return "%s"
+        raise NotImplementedError(f"bulk writes need a qmark or format driver, not {style}")  # pragma: no cover
+
+    def _processors(self, table: Table, names: Sequence[str]) -> list[Callable[[Any], Any] | None]:
+        """Each column's bind processor for this dialect (UtcDateTime → what the database stores, Boolean → 0/1
+        on SQLite, …): the exact conversions SQLAlchemy would apply, taken once per column, not per value."""
+        dialect = self._s.get_bind().dialect
+        return [table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
+
+    def _rows_per_statement(self, width: int) -> int:
+        dialect = self._s.get_bind().dialect
+        limit = 30_000                     # bound parameters per statement
+        if getattr(dialect.dbapi, "sqlite_version_info", (0,)) < (3, 32):
+            limit = 999                    # SQLITE_MAX_VARIABLE_NUMBER before 3.32
+        return max(1, min(ROWS_PER_STATEMENT, limit // max(width, 1)))
+
+    def _executemany(self, table: Table, names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Insert ``rows`` (values already converted to what the driver binds) on the session's connection, in
+        its transaction. SQLite: multi-row ``INSERT … VALUES (…), (…)`` statements, because it journals every
+        page a statement touches once per statement (the insert trigger of payment_requests makes it keep a
+        statement journal), so one statement per row is ~3× slower. PostgreSQL: the driver's ``executemany``
+        of the one-row statement (psycopg pipelines it; it would re-parse a huge multi-row text every time)."""
+        if not rows:
+            return
+        unknown = [n for n in names if n not in table.c]
+        if unknown:
+            raise ValueError(f"{table.name} has no column(s) {', '.join(unknown)}")
+        dialect = self._s.get_bind().dialect
+        quote = dialect.identifier_preparer.quote
+        one = "(" + ", ".join([self._placeholder()] * len(names)) + ")"
+        # Names are the table's own columns (checked above), quoted; values are always bound parameters.
+        head = f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) VALUES "  # noqa: S608
+        conn = self._s.connection()
+        if dialect.name != "sqlite":
+            for i in range(0, len(rows), EXECUTEMANY_CHUNK):
+                conn.exec_driver_sql(head + one, list(rows[i:i + EXECUTEMANY_CHUNK]))
+            return
+        per = self._rows_per_statement(len(names))
+        statements: dict[int, str] = {}
+        for i in range(0, len(rows), per):
+            block = rows[i:i + per]
+            sql = statements.get(len(block))
+            if sql is None:
+                sql = statements[len(block)] = head + ", ".join([one] * len(block))
+            conn.exec_driver_sql(sql, tuple(itertools.chain.from_iterable(block)))
+
+    def _insert_dicts(self, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Rows given as dicts (the same keys in each, as a Core executemany requires), Python-side scalar
+        defaults filled in for the columns they leave out, every value through its column's bind processor."""
+        names = list(rows[0])
+        defaults = [c for c in table.columns if c.name not in rows[0] and c.default is not None
+                    and c.default.is_scalar]
+        names += [c.name for c in defaults]
+        fill = tuple(c.default.arg for c in defaults)
+        procs = self._processors(table, names)
+        keys = names[:len(names) - len(defaults)]
+        tuples = []
+        for r in rows:
+            if len(r) != len(keys):
+                raise ValueError(f"every row of a bulk insert into {table.name} has the same columns")
+            tuples.append(tuple(r[k] for k in keys) + fill)
+        self._executemany(table, names, _convert(tuples, procs))
+
+    def _insert_common(self, table: Table, common: Mapping[str, Any], varying: Sequence[str],
+                       rows: Sequence[Sequence[Any]]) -> None:
+        """Rows of ``varying`` values (tuples) that share the ``common`` column values (converted once)."""
+        if set(common) & set(varying):
+            raise ValueError("a column is either common or varying")
+        names = [*varying, *common]
+        procs = self._processors(table, names)
+        k = len(varying)
+        fixed = tuple(v if p is None or v is None else p(v) for v, p in zip(common.values(), procs[k:], strict=True))
+        if any(p is not None for p in procs[:k]):
+            rows = _convert(rows, procs[:k])
+        self._executemany(table, names, [(*r, *fixed) for r in rows])
+
     # -- payees ---------------------------------------------------------------------------------------------
     def payees_by_account(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Payee]:
+        """One scan of the payee table when it is not much larger than the lookup, else indexed lookups (the
+        unique index leads with org_id) by chunks of pairs."""
+        unique = set(keys)
+        if not unique:
+            return {}
         found: dict[tuple[str, str], Payee] = {}
-        unique = list(dict.fromkeys(keys))
-        for i in range(0, len(unique), _KEYS_PER_QUERY):
-            chunk = unique[i:i + _KEYS_PER_QUERY]
-            stmt = select(PayeeRow).where(tuple_(PayeeRow.account_number, PayeeRow.cnaps_code).in_(chunk))
-            for row in self._s.execute(stmt.execution_options(populate_existing=True)).scalars():
+        t = PayeeRow.__table__
+        columns = [t.c[n] for n in _PAYEE_COLUMNS]
+        total = self._s.execute(select(func.count()).select_from(t)).scalar_one()
+        if total <= SCAN_FACTOR * len(unique) + SCAN_SLACK:
+            for row in self._s.execute(select(*columns)):
+                if (row.account_number, row.cnaps_code) in unique:
+                    found[(row.account_number, row.cnaps_code)] = _payee(row)
+            return found
+        orgs = list(self._s.execute(select(t.c.org_id).distinct()).scalars())
+        ordered = sorted(unique)
+        for i in range(0, len(ordered), _KEYS_PER_QUERY):
+            chunk = ordered[i:i + _KEYS_PER_QUERY]
+            stmt = select(*columns).where(t.c.org_id.in_(orgs),
+                                          tuple_(t.c.account_number, t.c.cnaps_code).in_(chunk))
+            for row in self._s.execute(stmt):
                 found[(row.account_number, row.cnaps_code)] = _payee(row)
         return found
 
@@ -98,18 +235,27 @@ class SqlBatchRepository:
             return []
         now = self._clock.now()
         table = PayeeRow.__table__
-        records = [{"org_id": org_id, "uscc": None, **r, "is_active": True, "version": 1, "confirmed": True,
-                    "changed_by": None, "confirmed_by": None, "created_at": now, "updated_at": now} for r in rows]
+        common = {"org_id": org_id, "is_active": True, "version": 1, "confirmed": True, "changed_by": None,
+                  "confirmed_by": None, "created_at": now, "updated_at": now}
+        varying = ["name", "account_number", "bank_name", "branch_name", "cnaps_code", "uscc", "kind"]
         before = self._s.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
         with _guarded(self._s, "a payee"):
-            self._s.execute(insert(table), records)      # one executemany (RETURNING would go row by row on SQLite)
+            self._insert_common(table, common, varying, [
+                (r["name"], r["account_number"], r["bank_name"], r["branch_name"], r["cnaps_code"], r.get("uscc"),
+                 r["kind"]) for r in rows])
         ids: dict[tuple[str, str], int] = {}
         for pid, account, code in self._s.execute(select(table.c.id, table.c.account_number, table.c.cnaps_code)
-                                                  .where(table.c.id > before)):
+                                                  .where(table.c.id > before, table.c.org_id == org_id)):
             ids[(account, code)] = int(pid)
         return [ids[(r["account_number"], r["cnaps_code"])] for r in rows]
 
     # -- payments -------------------------------------------------------------------------------------------
+    def _ids_by_line(self, batch_id: int, lines: Sequence[int]) -> list[int]:
+        table = PaymentRequestRow.__table__
+        by_line = dict(self._s.execute(select(table.c.batch_line, table.c.id).where(
+            table.c.batch_id == batch_id, table.c.batch_line.between(min(lines), max(lines)))).all())
+        return [int(by_line[n]) for n in lines]
+
     def add_payments(self, rows: Sequence[dict[str, Any]]) -> list[int]:
         if not rows:
             return []
@@ -118,15 +264,55 @@ class SqlBatchRepository:
         if len(batch_ids) != 1 or None in batch_ids:
             raise ValueError("bulk payments are the lines of one batch (batch_id and batch_line set)")
         with _guarded(self._s, "a payment"):
-            self._s.execute(insert(table), list(rows))   # one executemany
-        by_line = dict(self._s.execute(select(table.c.batch_line, table.c.id)
-                                       .where(table.c.batch_id == batch_ids.pop())).all())
-        return [int(by_line[r["batch_line"]]) for r in rows]
+            self._insert_dicts(table, rows)
+        return self._ids_by_line(batch_ids.pop(), [r["batch_line"] for r in rows])
+
+    def add_payment_lines(self, common: Mapping[str, Any], lines: Sequence[Sequence[Any]],
+                          line_columns: Sequence[str], history: Sequence[Mapping[str, Any]] = ()) -> list[int]:
+        """Bulk insert of lines of one batch, the fast way: ``common`` holds the columns every line shares
+        (batch_id among them; converted once), ``lines`` the per-line values of ``line_columns`` (batch_line
+        among them) as tuples. ``history`` lists the status-history rows each new payment gets (history columns
+        but payment_id; a ``{row}`` in ``detail`` becomes the line's batch_line). The new ids in line order."""
+        if not lines:
+            return []
+        batch_id = common.get("batch_id")
+        if batch_id is None or "batch_line" not in line_columns or set(common) & set(line_columns):
+            raise ValueError("batch lines: batch_id in common, batch_line per line, no column in both")
+        with _guarded(self._s, "a payment"):
+            self._insert_common(PaymentRequestRow.__table__, common, line_columns, lines)
+        pos = list(line_columns).index("batch_line")
+        numbers = [line[pos] for line in lines]
+        ids = self._ids_by_line(batch_id, numbers)
+        if history:
+            hist = PaymentStatusHistoryRow.__table__
+            h_names = ["payment_id", *history[0]]
+            h_procs = self._processors(hist, h_names)
+            steps = []
+            for step in history:
+                if list(step) != h_names[1:]:
+                    raise ValueError("every history step has the same columns")
+                values = [v if p is None or v is None else p(v) for v, p in zip(step.values(), h_procs[1:],
+                                                                               strict=True)]
+                detail = h_names.index("detail") - 1 if "detail" in step else -1
+                per_row = detail >= 0 and isinstance(values[detail], str) and "{row}" in values[detail]
+                steps.append((values, detail if per_row else -1))
+            rows = []
+            for pid, n in zip(ids, numbers, strict=True):
+                for values, detail in steps:
+                    if detail >= 0:
+                        row = [pid, *values]
+                        row[detail + 1] = values[detail].replace("{row}", str(n))
+                        rows.append(tuple(row))
+                    else:
+                        rows.append((pid, *values))
+            with _guarded(self._s, "a payment status"):
+                self._executemany(hist, h_names, rows)
+        return ids
 
     def add_history(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
             with _guarded(self._s, "a payment status"):
-                self._s.execute(insert(PaymentStatusHistoryRow.__table__), list(rows))
+                self._insert_dicts(PaymentStatusHistoryRow.__table__, rows)
 
     def lines(self, batch_id: int, offset: int = 0, limit: int = 1000) -> list[BatchLineStatus]:
         p = PaymentRequestRow

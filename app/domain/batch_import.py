@@ -16,12 +16,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from app.domain.bank_codes import BANK_CATEGORIES
 from app.domain.errors import Problem, Severity
-from app.domain.identifiers import check_account_number, check_cnaps
+from app.domain.identifiers import ACCOUNT_LENGTHS, check_account_number, check_cnaps
 from app.domain.money import DEFAULT_MAX_MINOR, check_amount
 from app.domain.text import check_text, normalize_text
 from app.domain.validation import BRANCH_NAME_MAX_BYTES, NAME_MAX_BYTES
@@ -204,10 +204,17 @@ def _mojibake_of(header: str) -> str | None:
 
 def csv_rows(text: str) -> list[list[str]]:
     """Rows of a CSV text (comma, or tab when the header has tabs and no commas). FILE_LAYOUT when unreadable."""
+    return list(iter_csv_rows(text))
+
+
+def iter_csv_rows(text: str) -> Iterator[list[str]]:
+    """The rows of :func:`csv_rows` one by one (a large file is never held as lists of cells); FileRefused
+    (FILE_LAYOUT) is raised when the reader reaches the unreadable part."""
     first = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first and "," not in first else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+        yield from reader
     except csv.Error as exc:
         raise FileRefused([file_problem(FILE_LAYOUT, f"the CSV cannot be read: {exc}")]) from None
 
@@ -355,7 +362,7 @@ def parse_branch_table(text: str) -> list[Branch]:
 
 
 # ---------------------------------------------------------------------------------------------- rows
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BatchLine:
     """A valid (or partly valid) row, normalised: what the payment and payee will carry."""
 
@@ -385,6 +392,17 @@ class ValidatedRows:
 # A fast path for the usual text (ASCII printable, common CJK, a few punctuation marks): all of it is in GBK and
 # takes 1 byte (ASCII) or 2 bytes (the rest). Anything else goes through app.domain.text.check_text.
 _PLAIN_TEXT = re.compile(r"[\x20-\x7e\u4e00-\u9fa5\uff08\uff09\u00b7\u3001\uff0c\uff1a\uff1b]*")
+
+
+_AMOUNT = re.compile(r"([0-9]+)(?:\.([0-9]{1,2}))?", re.ASCII)      # as app.domain.money's grammar
+_LUHN_DOUBLE = bytes.maketrans(b"0123456789", b"0246813579")      # a digit doubled, its digits summed
+
+
+def _luhn_ok(digits: str) -> bool:
+    """app.domain.identifiers.luhn_valid for ASCII digits, without a Python loop: the digits' byte values
+    summed (less 48 for each '0'), every second one from the right replaced by its doubled digit sum."""
+    raw = digits.encode("ascii")
+    return (sum(raw[-1::-2]) + sum(raw[-2::-2].translate(_LUHN_DOUBLE)) - 48 * len(raw)) % 10 == 0
 
 
 def _text_problems(value: str, field_name: str, max_bytes: int, required: bool) -> list[Problem]:
@@ -428,7 +446,90 @@ class RowValidator:
         self._names: dict[tuple[str, str], tuple[int, str]] = {}
         self._cache: dict[tuple[str, str], list[Problem]] = {}
         self._branch_cache: dict[str, BranchMatch] = {}
+        # Values whose check found nothing, each kept once (the lines share the copy): kind → value → value.
+        self._clean_values: dict[str, dict[str, str]] = {"branch": {}, "code": {}, "purpose": {}}
+        self._banks = BANK_CATEGORIES
         self.result = ValidatedRows()
+        pos = columns.positions
+        self._fast_at = tuple(pos.get(f) for f in FIELDS)
+        self._fast_width = max(pos.values()) + 1 if pos else 0
+        self._fast_header_width = len(columns.headers)
+        low, high = ACCOUNT_LENGTHS[profile.account_kind]
+        self._fast_account = re.compile(f"[0-9]{{{low},{high}}}", re.ASCII).fullmatch
+        self._fast_luhn = profile.account_kind == "personal"
+        self._fast_max_digits = max(1, len(str(profile.max_amount_minor)) - 2)
+
+    def _clean(self, kind: str, value: str, compute) -> str | None:
+        """``value`` (one shared copy of it) when its check found nothing at all, else None."""
+        known = self._clean_values[kind]
+        hit = known.get(value)
+        if hit is None and not self._cached(kind, value, compute):
+            hit = known[value] = value
+        return hit
+
+    def _add_fast(self, row: int, cells: Sequence[object]) -> bool:
+        """The usual row: text cells, every check clean (no warning either), no duplicate. Appends its line and
+        returns True; anything else returns False having changed nothing, and :meth:`add` does the full check
+        (which reports exactly what is wrong)."""
+        n = len(cells)
+        if n < self._fast_width or (n > self._fast_header_width and any(
+                c not in (None, "") for c in cells[self._fast_header_width:])):
+            return False
+        i_name, i_account, i_bank, i_code, i_amount, i_purpose = self._fast_at
+        try:
+            name = "" if i_name is None else cells[i_name].strip(" \u3000")          # type: ignore[union-attr]
+            account = "" if i_account is None else cells[i_account].strip(" ")       # type: ignore[union-attr]
+            branch_name = "" if i_bank is None else cells[i_bank].strip(" \u3000")   # type: ignore[union-attr]
+            code = "" if i_code is None else cells[i_code].strip(" ")                # type: ignore[union-attr]
+            amount = "" if i_amount is None else cells[i_amount].strip(" ")          # type: ignore[union-attr]
+            purpose = ("" if i_purpose is None else cells[i_purpose].strip(" \u3000")  # type: ignore[union-attr]
+                       ) or self.profile.default_purpose
+        except AttributeError:              # a cell that is not text (XLSX numbers, dates, booleans)
+            return False
+        if not code or not self._fast_account(account) or account == self.debit_account:
+            return False
+        if self._fast_luhn and not _luhn_ok(account):
+            return False
+        m = _AMOUNT.fullmatch(amount)
+        if m is None:
+            return False
+        whole, frac = m.groups()
+        whole = whole.lstrip("0")
+        if len(whole) > self._fast_max_digits:
+            return False
+        minor = int((whole or "0") + (frac or "").ljust(2, "0"))
+        if not 0 < minor <= self.profile.max_amount_minor:
+            return False
+        # The name (rarely repeated, not cached): plain GBK text within its byte length, else the full check.
+        if not name or not _PLAIN_TEXT.fullmatch(name) or len(name.encode(BANK_ENCODING)) > NAME_MAX_BYTES:
+            return False
+        if branch_name:
+            branch_name = self._clean("branch", branch_name, lambda: _text_problems(
+                branch_name, "bank_name", BRANCH_NAME_MAX_BYTES, False))
+            if branch_name is None:
+                return False
+        code = self._clean("code", code, lambda: check_cnaps(code, "bank_code"))
+        if code is None:
+            return False
+        purpose = self._clean("purpose", purpose, lambda: _text_problems(purpose, "purpose", PURPOSE_MAX_BYTES,
+                                                                         True))
+        if purpose is None:
+            return False
+        key_payee = (account, code)
+        earlier = self._names.get(key_payee)
+        if earlier is not None and earlier[1] != name:
+            return False
+        key = (account, code, minor, purpose)
+        if key in self._seen:
+            return False
+        if earlier is None:
+            self._names[key_payee] = (row, name)
+        self._seen[key] = row
+        res = self.result
+        res.rows_total += 1
+        res.lines.append(BatchLine(row, name, account, self._banks.get(code[:3]) or branch_name, branch_name, code,
+                                   minor, purpose, ""))
+        return True
 
     def _cached(self, kind: str, value: str, compute) -> list[Problem]:
         key = (kind, value)
@@ -440,6 +541,8 @@ class RowValidator:
         return hit
 
     def add(self, row: int, cells: Sequence[object]) -> None:
+        if self._add_fast(row, cells):
+            return
         res = self.result
         res.rows_total += 1
         problems: list[RowProblem] = []
@@ -536,23 +639,34 @@ class RowValidator:
                                    purpose, resolved))
 
 
-def validate_rows(rows: Sequence[Sequence[object]], profile: ImportProfile, branches: BranchDirectory | None, *,
+def _is_blank(cells: Sequence[object]) -> bool:
+    try:
+        return not "".join(cells).strip()         # type: ignore[arg-type]  # the usual case: text cells
+    except TypeError:
+        return not any(c not in (None, "") and not (isinstance(c, str) and not c.strip()) for c in cells)
+
+
+def validate_rows(rows: Iterable[Sequence[object]], profile: ImportProfile, branches: BranchDirectory | None, *,
                   debit_account: str = "", first_row: int = 1) -> tuple[ColumnMap | None, ValidatedRows]:
-    """Header + data rows (as lists of cell values) → every problem at once. Blank rows are skipped."""
+    """Header + data rows (lists of cell values; any iterable, read once) → every problem at once. Blank rows
+    are skipped."""
     out = ValidatedRows()
-    if not rows:
+    it = iter(rows)
+    header = next(it, None)
+    if header is None:
         out.problems.append(file_problem(FILE_SIZE, "the file has no rows"))
         return None, out
-    columns, problems = map_columns(rows[0], profile)
+    columns, problems = map_columns(header, profile)
     out.problems += problems
     if columns is None:
         return None, out
     validator = RowValidator(profile, columns, branches, debit_account=debit_account)
     validator.result = out
-    for offset, cells in enumerate(rows[1:], start=1):
-        if not any(c not in (None, "") and not (isinstance(c, str) and not c.strip()) for c in cells):
+    add = validator.add
+    for offset, cells in enumerate(it, start=first_row + 1):
+        if _is_blank(cells):
             continue
-        validator.add(first_row + offset, cells)
+        add(offset, cells)
     if out.rows_total == 0:
         out.problems.append(file_problem(FILE_SIZE, "the file has a header but no payment rows"))
     elif out.rows_total > MAX_ROWS:

@@ -12,7 +12,7 @@ Leaving the ``with`` block without ``commit()`` rolls back.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -170,6 +170,11 @@ class BatchRepository(Protocol):
     def add_payments(self, rows: Sequence[dict[str, Any]]) -> list[int]:
         """Bulk insert of the lines of one batch (every column given, batch_id and batch_line set); the new ids
         in the order of ``rows``."""
+        ...
+
+    def add_payment_lines(self, common: Mapping[str, Any], lines: Sequence[Sequence[Any]], line_columns: Sequence[str],
+                          history: Sequence[Mapping[str, Any]] = ()) -> list[int]:
+        """The fast bulk insert of lines of one batch (shared columns once, per-line tuples, history per line)."""
         ...
 
     def add_history(self, rows: Sequence[dict[str, Any]]) -> None: ...

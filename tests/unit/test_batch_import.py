@@ -77,3 +77,43 @@ def test_profile_fields_are_checked():
     profile, problems = profile_from_fields({"name": "银行A", "base": "payroll", "columns": {"amount": ["实发"]},
                                              "max_amount": "50000"})
     assert profile.columns["amount"][0] == "实发" and profile.max_amount_minor == 5_000_000 and not problems
+
+
+def test_fast_path_gives_exactly_what_the_full_checks_give(monkeypatch):
+    """The fast path for clean text rows must accept exactly the rows the full checks accept, with the same
+    lines, and leave every other row (and its problems) to the full checks."""
+    import random
+    from dataclasses import astuple
+
+    from app.domain.batch_import import RowValidator
+    from app.domain.identifiers import cnaps_check_digit, luhn_valid
+
+    rng = random.Random(7)
+    icbc = "10210000023" + cnaps_check_digit("10210000023")
+    def card(i: int) -> str:
+        base = f"621483{i:09d}"
+        return next(base + d for d in "0123456789" if luhn_valid(base + d))
+
+    bad = {
+        "name": [" 李娜 ", "", "王䶮", "张\u3000三", "A" * 70, "李四\t", "＝SUM", "王伟"],
+        "account": ["6214830000000018", " 6214830000000017", "62148 30000000017", "123", "755900000000001",
+                    "621483000000001７", "6214830000000017"],
+        "branch": ["", "银行" * 80, "工行\u202e", "中国工商银行北京分行"],
+        "code": ["", "102100000230", "999100000001", "10210000023", " " + icbc],
+        "amount": ["0.00", "001.5", "1e2", "12.345", "99999999999.99", "3,000.00", "  7 ", "-1", "0", "1"],
+        "purpose": ["", "奖金" * 40, "代发\u202e", "奖金"],
+    }
+    rows = [["收款人名称", "收款账号", "收款行名称", "收款行行号", "金额", "用途"]]
+    for i in range(3000):
+        j = i if rng.random() > .05 else rng.randrange(i + 1)          # some accounts again (mismatch, duplicate)
+        good = [f"员工{j}", card(j), "中国工商银行深圳分行", icbc, f"{rng.randrange(1, 3)}.5", "工资"]
+        row = [rng.choice(bad[k]) if rng.random() < .08 else v for k, v in zip(bad, good, strict=True)]
+        rows.append(row + ([rng.choice(["", "x"])] if rng.random() < .05 else []))
+    rows += [rows[5], rows[6], ["员工3", card(3), "中国工商银行深圳分行", icbc, "9.5", "工资"]]   # duplicates, payer
+    profile = BUILTIN_PROFILES["payroll"]
+    _, fast = validate_rows(rows, profile, None, debit_account=card(3))
+    monkeypatch.setattr(RowValidator, "_add_fast", lambda self, row, cells: False)
+    _, full = validate_rows(rows, profile, None, debit_account=card(3))
+    assert [astuple(x) for x in fast.lines] == [astuple(x) for x in full.lines] and 1000 < len(full.lines) < 2900
+    assert fast.problems == full.problems and fast.invalid_rows == full.invalid_rows
+    assert fast.rows_total == full.rows_total == 3003
