@@ -194,6 +194,8 @@ class SubmissionService:
             fields.setdefault("bank_text", text[:2000])
         if to in FINAL_STATUSES:
             fields.setdefault("final_at", self._clock.now())
+        if to is not S.UNKNOWN and (p.attention or "").startswith(UNKNOWN_OVER_SLA):
+            fields.setdefault("attention", None)  # it is no longer unknown
         updated = self._write(uow, p, to, **fields)
         if not is_noop(p.status, to):
             uow.payments.add_history(p.id, p.status, to, self._actor.username,
@@ -224,7 +226,7 @@ class SubmissionService:
         for p in rows:
             if p.status is S.SENDING:
                 busy += 1
-            elif p.attention:
+            elif p.attention and not p.attention.startswith(UNKNOWN_OVER_SLA):
                 continue  # waiting for a person (still followed up, but nothing the engine can finish alone)
             elif p.status in (S.SIGNED, S.QUEUED) or p.next_check_at is not None:
                 busy += 1
@@ -751,6 +753,8 @@ class SubmissionService:
                                      f"payment that is {p.status.value}; not applied")
             return self._write(uow, p, **schedule)
         fields = dict(schedule)
+        if (fields.get("attention") or "").startswith(UNKNOWN_OVER_SLA):
+            del fields["attention"]  # the bank answered: no longer unknown (_move clears it)
         if target in FINAL_STATUSES:
             fields["next_check_at"] = self._return_watch(target, now) if target is S.SUCCEEDED else None
         if report.bank_reference:

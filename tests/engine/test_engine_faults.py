@@ -138,3 +138,31 @@ def test_nothing_sent_goes_back_to_the_queue_and_is_retried(calm, tmp_path):
     engine.run_until_idle(timeout_s=60, poll_s=0.05)
     p = _refs(calm, [pid])[pid]
     assert p.status is S.SUCCEEDED and _debits(calm)[p.client_reference] == 1
+
+
+def test_an_unknown_over_its_sla_asks_for_attention_until_resolved(calm):
+    """Past its SLA an UNKNOWN payment is flagged for a person (still queried, and it keeps the worker busy);
+    once the bank's answer resolves it, the flag goes away by itself."""
+    engine = calm.services.submission
+    (pid,) = calm.signed_payments(1, amount="12.00")
+    engine.queue_signed()
+    engine.prepare_queued()
+    now = engine._clock.now()
+    with engine._uow() as uow:
+        claimed = uow.submissions.claim(now, "dead-worker", now - timedelta(seconds=1))
+        for p in uow.submissions.tracked_many(claimed[0].payment_ids):
+            uow.submissions.update(p.id, p.version, S.SENDING)
+        uow.commit()
+    engine.recover_expired()
+    engine.settings = replace(FAST, unknown_sla_s=0.0)
+    try:
+        engine.follow_up(only=[pid], force=True)
+        p = _refs(calm, [pid])[pid]
+        assert p.status is S.UNKNOWN and p.attention.startswith("UNKNOWN_OVER_SLA")
+        assert engine.pending() >= 1  # the engine still works on it: --until-idle does not stop here
+        engine.run_until_idle(timeout_s=60, poll_s=0.05)
+    finally:
+        engine.settings = replace(FAST)
+    p = _refs(calm, [pid])[pid]
+    assert p.status is S.SUCCEEDED and not p.attention
+    assert _debits(calm)[p.client_reference] == 1
