@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
 from app.domain.approval_policy import ApprovalPolicy, policy_from_dict
@@ -66,6 +66,9 @@ def _content_values(fields: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+_STATUS_EXTRA = frozenset({"policy_version", "required_approvals", "required_role", "submitted_at",
+                           "duplicate_override", "signer_id"})
+
 class SqlPaymentRepository:
     def __init__(self, session: Session, clock: Clock):
         self._s = session
@@ -78,11 +81,17 @@ class SqlPaymentRepository:
         record = self._s.execute(stmt).one_or_none()
         return None if record is None else _payment(record)
 
-    def get_many(self, ids: Sequence[int]) -> list[PaymentRequest]:
+    def get_many(self, ids: Sequence[int], *, for_update: bool = False) -> list[PaymentRequest]:
         if not ids:
             return []
-        found = {p.id: p for p in (_payment(r) for r in self._s.execute(
-            _payment_query().where(PaymentRequestRow.id.in_(list(ids)))))}
+        ids = list(ids)
+        lock = for_update and self._s.get_bind().dialect.name == "postgresql"
+        found: dict[int, PaymentRequest] = {}
+        for start in range(0, len(ids), 500):
+            stmt = _payment_query().where(PaymentRequestRow.id.in_(ids[start:start + 500]))
+            if lock:
+                stmt = stmt.with_for_update(of=PaymentRequestRow)
+            found.update((p.id, p) for p in (_payment(r) for r in self._s.execute(stmt)))
         return [found[i] for i in ids if i in found]
 
     def list(self, status: PaymentStatus | None = None, maker_id: int | None = None,
@@ -142,12 +151,34 @@ class SqlPaymentRepository:
         values.update(content_hash=content_hash, duplicate_override=bool(duplicate_override))
         return self._versioned(payment_id, expected_version, values)
 
+    def set_status_many(self, changes: Sequence[tuple[int, int, PaymentStatus, dict[str, Any]]]) -> None:
+        """:meth:`set_status` for many payments at once (each at most once), without reading them back:
+        (id, expected version, status, extra columns). Conflict STALE_VERSION when any changed meanwhile."""
+        if not changes:
+            return
+        table = PaymentRequestRow.__table__
+        now = self._clock.now()
+        shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for payment_id, expected_version, status, extra in changes:
+            if set(extra) - _STATUS_EXTRA:
+                raise ValueError(f"unknown payment column(s): {sorted(set(extra) - _STATUS_EXTRA)}")
+            shapes.setdefault(tuple(sorted(extra)), []).append(
+                {"b_id": payment_id, "b_version": expected_version, "b_status": PaymentStatus(status).value,
+                 **{f"b_{k}": v for k, v in extra.items()}})
+        for keys, rows in shapes.items():
+            stmt = (update(table).where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
+                    .values(status=bindparam("b_status"), **{k: bindparam(f"b_{k}") for k in keys},
+                            version=table.c.version + 1, updated_at=now))
+            with _guarded(self._s, "a payment"):
+                result = self._s.connection().execute(stmt, rows)
+            if result.rowcount != len(rows):
+                raise Conflict("STALE_VERSION", f"{len(rows) - result.rowcount} of {len(rows)} payments were changed "
+                               "by someone else meanwhile; reload them and try again")
+
     def set_status(self, payment_id: int, expected_version: int, status: PaymentStatus,
                    **extra: Any) -> PaymentRequest:
-        allowed = {"policy_version", "required_approvals", "required_role", "submitted_at", "duplicate_override",
-                   "signer_id"}
-        if set(extra) - allowed:
-            raise ValueError(f"unknown payment column(s): {sorted(set(extra) - allowed)}")
+        if set(extra) - _STATUS_EXTRA:
+            raise ValueError(f"unknown payment column(s): {sorted(set(extra) - _STATUS_EXTRA)}")
         return self._versioned(payment_id, expected_version, {"status": PaymentStatus(status).value, **extra})
 
     # -- status history ---------------------------------------------------------------------------------------
@@ -163,6 +194,30 @@ class SqlPaymentRepository:
             self._s.add(row)
             self._s.flush()
         return _change(row)
+
+    def add_history_many(self, changes: Sequence[tuple[int, PaymentStatus | None, PaymentStatus, str | None]],
+                         actor: str) -> None:
+        """Many status changes at once (payment id, from, to, detail), in order; one executemany. Several changes
+        of one payment get consecutive sequence numbers in the order given."""
+        if not changes:
+            return
+        H = PaymentStatusHistoryRow.__table__
+        ids = sorted({c[0] for c in changes})
+        last: dict[int, int] = {}
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            last.update(self._s.execute(select(H.c.payment_id, func.max(H.c.seq)).where(H.c.payment_id.in_(part))
+                                        .group_by(H.c.payment_id)).all())
+        now = self._clock.now()
+        rows = []
+        for payment_id, from_status, to_status, detail in changes:
+            seq = last.get(payment_id, 0) + 1
+            last[payment_id] = seq
+            rows.append({"payment_id": payment_id, "seq": seq,
+                         "from_status": from_status.value if from_status else None,
+                         "to_status": PaymentStatus(to_status).value, "at": now, "actor": actor, "detail": detail})
+        with _guarded(self._s, "a status change"):
+            self._s.execute(insert(H), rows)
 
     def history(self, payment_id: int) -> list[StatusChange]:
         rows = self._s.scalars(select(PaymentStatusHistoryRow).where(PaymentStatusHistoryRow.payment_id == payment_id)
@@ -192,6 +247,19 @@ class SqlApprovalRepository:
                 .where(ApprovalRow.payment_id == payment_id).order_by(ApprovalRow.level)
                 .execution_options(populate_existing=True))
         return [_approval(row, name) for row, name in self._s.execute(stmt)]
+
+    def for_payments(self, payment_ids: Sequence[int]) -> dict[int, list[Approval]]:
+        """:meth:`for_payment` for many payments (every id is a key, possibly with an empty list)."""
+        out: dict[int, list[Approval]] = {pid: [] for pid in payment_ids}
+        ids = list(out)
+        user = aliased(UserRow)
+        for start in range(0, len(ids), 500):
+            stmt = (select(ApprovalRow, user.username).join(user, user.id == ApprovalRow.approver_id)
+                    .where(ApprovalRow.payment_id.in_(ids[start:start + 500]))
+                    .order_by(ApprovalRow.payment_id, ApprovalRow.level).execution_options(populate_existing=True))
+            for row, name in self._s.execute(stmt):
+                out[row.payment_id].append(_approval(row, name))
+        return out
 
     def active_approvers(self, payment_ids: Sequence[int]) -> dict[int, set[int]]:
         """payment id → ids of the users whose approval of it is live (not void)."""

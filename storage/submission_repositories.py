@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.domain.errors import Conflict, NotFound
@@ -157,6 +157,16 @@ class SqlSubmissionRepository:
                 .order_by(P.c.next_check_at, P.c.id).limit(limit))
         return [_tracked(r) for r in self._s.execute(stmt)]
 
+    def count_pending(self, statuses: Sequence[PaymentStatus], self_clearing_prefix: str) -> int:
+        no_person = or_(P.c.attention.is_(None), P.c.attention == "", P.c.attention.like(f"{self_clearing_prefix}%"))
+        stmt = (select(func.count()).select_from(P.join(BankAccountRow, BankAccountRow.id == P.c.debit_account_id))
+                .where(P.c.status.in_([PaymentStatus(s).value for s in statuses]),
+                       BankAccountRow.connection_profile_id.is_not(None),
+                       or_(P.c.status == PaymentStatus.SENDING.value,
+                           and_(no_person, or_(P.c.status.in_([PaymentStatus.SIGNED.value, PaymentStatus.QUEUED.value]),
+                                               P.c.next_check_at.is_not(None))))))
+        return int(self._s.scalar(stmt) or 0)
+
     def monitor(self, statuses: Sequence[PaymentStatus] | None = None, attention_only: bool = False,
                 limit: int = 10_000) -> list[TrackedPayment]:
         stmt = _tracked_query()
@@ -185,6 +195,53 @@ class SqlSubmissionRepository:
                 raise NotFound("payment", payment_id)
             raise Conflict("STALE_VERSION", f"payment {payment_id} changed meanwhile (version {expected_version} → "
                            f"{current})")
+
+    def update_many(self, changes: Sequence[tuple[int, int, PaymentStatus | None, dict[str, Any]]]) -> None:
+        """Versioned writes of many payments at once: (payment id, expected version, status or None, fields); each
+        payment at most once. Rows of the same shape go in one executemany; Conflict STALE_VERSION (and nothing
+        written, once the caller rolls back) when any payment changed meanwhile."""
+        if not changes:
+            return
+        now = self._clock.now()
+        shapes: dict[tuple[bool, tuple[str, ...]], list[dict[str, Any]]] = {}
+        for payment_id, expected_version, status, fields in changes:
+            unknown = set(fields) - _ENGINE_FIELDS
+            if unknown:
+                raise ValueError(f"unknown engine column(s): {sorted(unknown)}")
+            key = (status is not None, tuple(sorted(fields)))
+            row = {"b_id": payment_id, "b_version": expected_version, **{f"b_{k}": v for k, v in fields.items()}}
+            if status is not None:
+                row["b_status"] = PaymentStatus(status).value
+            shapes.setdefault(key, []).append(row)
+        for (with_status, keys), rows in shapes.items():
+            values: dict[str, Any] = {k: bindparam(f"b_{k}") for k in keys}
+            if with_status:
+                values["status"] = bindparam("b_status")
+            stmt = (update(P).where(P.c.id == bindparam("b_id"), P.c.version == bindparam("b_version"))
+                    .values(**values, version=P.c.version + 1, updated_at=now)
+                    .execution_options(synchronize_session=False))
+            with _guarded(self._s, "a payment"):
+                result = self._s.connection().execute(stmt, rows)
+            if result.rowcount != len(rows):
+                wanted = {r["b_id"]: r["b_version"] for r in rows}
+                current = dict(self._s.execute(select(P.c.id, P.c.version).where(P.c.id.in_(list(wanted)[:500])))
+                               .all())
+                stale = sorted(pid for pid, v in wanted.items() if current.get(pid) != v + 1)
+                raise Conflict("STALE_VERSION", f"{len(rows) - result.rowcount} payment(s) changed meanwhile"
+                               + (f", e.g. {stale[:5]}" if stale else ""))
+
+    def allocate_references(self, rows: Sequence[tuple[int, int, str, str]]) -> None:
+        """Many references at once: (payment id, debit account id, bank, reference); Conflict if any was ever used."""
+        if not rows:
+            return
+        now = self._clock.now()
+        with _guarded(self._s, "a client reference"):
+            conn = self._s.connection()
+            conn.execute(insert(PaymentReferenceRow.__table__),
+                         [{"payment_id": pid, "debit_account_id": acc, "bank": bank, "reference": ref,
+                           "allocated_at": now} for pid, acc, bank, ref in rows])
+            conn.execute(update(P).where(P.c.id == bindparam("b_id")).values(client_reference=bindparam("b_ref")),
+                         [{"b_id": pid, "b_ref": ref} for pid, _, _, ref in rows])
 
     # -- submissions ------------------------------------------------------------------------------------------
     def add_submission(self, *, profile_id: int, plugin_id: str, debit_account_id: int, body: bytes,

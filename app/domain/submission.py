@@ -75,6 +75,9 @@ class EngineSettings:
     max_resends: int = 3                   # byte-identical resends after definitive "no record" before holding
     query_chunk: int = 50                  # references per status-query round
     query_parallelism: int = 4             # concurrent status requests per round (banks answering one by one)
+    list_query_min: int = 20               # this many due payments of one profile: ask with the bank's status list
+    list_query_days: int = 31              # the widest date range one status-list round covers
+    apply_chunk: int = 2000                # payments whose reports are written in one transaction
     respect_quiet_hours: bool = True
     min_query_interval_s: float | None = None   # None: the plugin's min_query_interval_s (per profile)
     return_watch_s: float = 0.0            # keep querying SUCCEEDED payments this long for returns (退票)

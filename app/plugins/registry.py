@@ -44,6 +44,7 @@ from app.ports.bank import (
     Receipt,
     SignedSubmission,
     Signer,
+    StatusListPage,
     SubmissionResult,
     TransactionPage,
 )
@@ -249,6 +250,11 @@ class GuardedConnector:
 
     def query_status(self, client_references: Sequence[str]) -> list[BankStatusReport]:
         return self._call("query_status", lambda: self._inner.query_status(client_references))
+
+    def query_status_list(self, debit_account: str, date_from: date, date_to: date,
+                          cursor: str | None = None) -> StatusListPage:
+        return self._call("query_status_list",
+                          lambda: self._inner.query_status_list(debit_account, date_from, date_to, cursor))
 
     def get_balances(self, accounts: Sequence[str]) -> list[Balance]:
         return self._call("get_balances", lambda: self._inner.get_balances(accounts))

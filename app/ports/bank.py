@@ -28,6 +28,7 @@ from enum import Enum
 from typing import Protocol, runtime_checkable
 
 from app.domain.payment import PaymentStatus
+from app.domain.remittance import EMPTY_REMITTANCE, Remittance
 
 # Version of this API. A plugin declaring "M.m" is loadable when M equals our major and m <= our minor.
 API_VERSION = "1.0"
@@ -41,6 +42,7 @@ class Capability(str, Enum):
     TRANSACTION_DETAILS = "transaction_details"
     STATEMENTS = "statements"
     E_RECEIPTS = "e_receipts"
+    STATUS_LIST = "status_list"  # every instruction of an account over a date range, paged (CMB NTQRYSTN)
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,9 @@ class PaymentInstruction:
     urgent: bool = False
     # Dialect-specific extras passed through as is (e.g. {"DBTBBK": "75", "BNKFLG": "Y"} for CMB).
     extra: Mapping[str, str] = dataclasses.field(default_factory=dict, hash=False)
+    # What a supplier payment pays (invoices, remittance reference); empty for everything else. ISO 20022 writes it
+    # as RmtInf/Strd, dialects with a purpose field only append its compact form to the purpose (CMB NUSAGE).
+    remittance: Remittance = EMPTY_REMITTANCE
 
     def __post_init__(self) -> None:
         if type(self.amount_minor) is not int:
@@ -174,6 +179,14 @@ class Transaction:
 class TransactionPage:
     items: tuple[Transaction, ...]
     next_cursor: str | None = None  # None: no more rows
+
+
+@dataclass(frozen=True)
+class StatusListPage:
+    """One page of :meth:`BankConnector.query_status_list`."""
+
+    reports: tuple[BankStatusReport, ...]
+    next_cursor: str | None = None  # None: no more pages
 
 
 @dataclass(frozen=True)
@@ -295,6 +308,14 @@ class BankConnector(Protocol):
         """At least one report per reference; a reference the bank does not know gives ``found=False, UNKNOWN``
         (never FAILED). Several reports for one reference mean the bank holds several instructions with it
         (a possible double payment: alert)."""
+        ...
+
+    def query_status_list(self, debit_account: str, date_from: date, date_to: date,
+                          cursor: str | None = None) -> StatusListPage:
+        """(Capability.STATUS_LIST) The status of every payment instruction the bank received for ``debit_account``
+        between the two bank-local dates (inclusive), one page per call; pass the page's ``next_cursor`` back for
+        the next. Reports carry the client reference, amounts and accounts like :meth:`query_status`'s. A
+        reference missing from the list is NOT "no record": only :meth:`query_status` can say that."""
         ...
 
     def get_balances(self, accounts: Sequence[str]) -> list[Balance]:

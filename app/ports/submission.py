@@ -20,6 +20,10 @@ class SubmissionRepository(Protocol):
         """Insert the reference row and set the payment's client_reference (Conflict if ever used before)."""
         ...
 
+    def allocate_references(self, rows: Sequence[tuple[int, int, str, str]]) -> None:
+        """Many at once: (payment id, debit account id, bank, reference)."""
+        ...
+
     def references(self, payment_id: int) -> list[ReferenceRecord]: ...
 
     # -- payments as the engine sees them -----------------------------------------------------------------------
@@ -36,6 +40,11 @@ class SubmissionRepository(Protocol):
         """Payments with ``next_check_at <= now`` (status follow-up), oldest check first."""
         ...
 
+    def count_pending(self, statuses: Sequence[PaymentStatus], self_clearing_prefix: str) -> int:
+        """Payments in these statuses (with a profile) the engine still has work for: SENDING, or queued / due for
+        checks while not waiting for a person (no attention, or attention starting with the prefix)."""
+        ...
+
     def monitor(self, statuses: Sequence[PaymentStatus] | None = None, attention_only: bool = False,
                 limit: int = 10_000) -> list[TrackedPayment]: ...
 
@@ -43,6 +52,10 @@ class SubmissionRepository(Protocol):
                **fields: Any) -> None:
         """Versioned write of status and engine columns (Conflict STALE_VERSION when changed meanwhile); the
         caller knows the new state (``apply_update``), so nothing is read back."""
+        ...
+
+    def update_many(self, changes: Sequence[tuple[int, int, PaymentStatus | None, dict[str, Any]]]) -> None:
+        """:meth:`update` for many payments at once (each at most once): (id, expected version, status, fields)."""
         ...
 
     # -- submissions (I2) --------------------------------------------------------------------------------------

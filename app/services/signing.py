@@ -10,6 +10,10 @@
   ``signer.sign_digest`` call (one PIN, one token operation) outside any database transaction, verifies the
   signature, and stores batch + proofs + SIGNED statuses + audit entries in one unit of work. The database
   triggers (0004 signer SoD, 0005 batch signer / append-only) hold the same rules against direct SQL.
+* Before the signature (and so before the PIN), every payment's text is checked against the bank it will be sent
+  to — debit account → connection profile → plugin manifest (encoding, field byte/character lengths; the compact
+  remittance in the purpose field where the bank has no structured one): any payment the bank could not carry
+  refuses the whole signing (BANK_TEXT, every offending payment with its batch row listed) and nothing changes.
 * :meth:`SigningService.verify_batch` re-checks a stored batch: the signature against the stored certificate,
   every payment's inclusion proof against the root, and each payment's current content against its leaf.
 """
@@ -23,8 +27,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from app.domain.errors import Conflict, DomainError, NotFound, PermissionDenied, Problem, ValidationFailed
-from app.domain.payment import PaymentStatus
+from app.domain.payment import PaymentStatus, transition
 from app.domain.payment_request import PaymentRequest, content_hash
+from app.domain.remittance import Remittance
 from app.domain.rmb_words import rmb_uppercase
 from app.domain.signing_batch import (
     BatchHeader,
@@ -49,8 +54,9 @@ from app.ports.signing_batches import (
     SignerProvider,
     SigningKeyProfile,
 )
+from app.services.bank_rules import LineExtrasFactory, ManifestLookup, account_rules, registry_manifests
 from app.services.payee_guard import refuse_unconfirmed
-from app.services.payments import CONTENT_CHANGED, PAYMENTS_CHANGED, change_status
+from app.services.payments import CONTENT_CHANGED, PAYMENTS_CHANGED
 from app.services.permissions import require_any, require_logged_in
 
 DEFAULT_MAX_BATCH_SIZE = 500
@@ -62,6 +68,18 @@ SIGNING_KEY_SAVED = "signing_key.saved"
 BATCH_CHANGED = "BATCH_CHANGED"
 SIGNING_KEY_MISSING = "SIGNING_KEY_MISSING"
 SIGNATURE_INVALID = "SIGNATURE_INVALID"
+BANK_TEXT = "BANK_TEXT"
+
+
+class BankTextRefused(ValidationFailed):
+    """Payments of a batch hold text the bank cannot carry; nothing was signed. ``problems``: one per finding,
+    its message naming the payment (and batch row)."""
+
+    def __init__(self, problems: list[Problem], bank: str, payments: int):
+        super().__init__(problems)
+        self.code = BANK_TEXT
+        self.message = (f"{payments} payment(s) of this batch cannot be sent to {bank} as they are; nothing was "
+                        f"signed. Correct them (or reject them) first: " + self.message)
 
 
 @dataclass(frozen=True)
@@ -114,13 +132,16 @@ def _bank_of(account) -> str:
 class SigningService:
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, verifier: SignatureVerifier,
                  provider: SignerProvider | None = None, events=None,
-                 batch_size_for: Callable[[str | None], int] | None = None):
+                 batch_size_for: Callable[[str | None], int] | None = None,
+                 manifests: ManifestLookup | None = None, line_extras: LineExtrasFactory | None = None):
         self._uow = uow
         self._clock = clock
         self._verifier = verifier
         self._provider = provider
         self._events = events
         self._batch_size_for = batch_size_for
+        self._manifests = manifests or registry_manifests
+        self._line_extras = line_extras
 
     # -- grouping -------------------------------------------------------------------------------------------
     def _max_size(self, plugin_id: str | None) -> int:
@@ -190,7 +211,9 @@ class SigningService:
     # -- checks ---------------------------------------------------------------------------------------------
     @staticmethod
     def _check_payments(uow, actor: Actor, payments: Sequence[PaymentRequest]) -> None:
-        approvals = {p.id: uow.approvals.for_payment(p.id) for p in payments}
+        approvals = uow.approvals.for_payments([p.id for p in payments])
+        accounts: dict[int, object] = {}
+        payees = {y.id: y for y in uow.payees.get_many(list({p.payee_id for p in payments}))}
         for p in payments:
             if p.maker_id == actor.user_id:
                 raise PermissionDenied(f"you made payment {p.id}, so you cannot sign it (separation of duties)",
@@ -198,8 +221,10 @@ class SigningService:
             if any(a.approver_id == actor.user_id for a in approvals[p.id]):
                 raise PermissionDenied(f"you approved payment {p.id}, so you cannot sign it (separation of "
                                        "duties)", code="SOD_VIOLATION")
-            account = uow.accounts.get(p.debit_account_id)
-            payee = uow.payees.get(p.payee_id)
+            if p.debit_account_id not in accounts:
+                accounts[p.debit_account_id] = uow.accounts.get(p.debit_account_id)
+            account = accounts[p.debit_account_id]
+            payee = payees.get(p.payee_id)
             now_hash = content_hash(account, payee, p.amount_minor, p.currency, p.purpose, p.requested_date,
                                     p.urgent)
             live = [a for a in approvals[p.id] if a.decision == "approved" and not a.is_void]
@@ -208,6 +233,44 @@ class SigningService:
                 raise Conflict(CONTENT_CHANGED, f"payment {p.id} changed after it was approved (its content no "
                                "longer matches the approvals); it cannot be signed")
             refuse_unconfirmed(payee, p.id)
+
+    def _extras(self, uow):
+        if self._line_extras is not None:
+            return self._line_extras(uow)
+        return getattr(uow, "batch_extras", None)
+
+    def bank_text_problems(self, uow, account_id: int, payments: Sequence[PaymentRequest]) -> list[Problem]:
+        """Every problem of the payments' text for the bank of the debit account (empty when the account has no
+        known plugin). Each message names the payment and, for a batch line, its batch and row."""
+        account = uow.accounts.get(account_id)
+        if account is None:
+            return []
+        rules, _note = account_rules(uow, account, self._manifests)
+        if rules is None:
+            return []
+        ids = [p.id for p in payments]
+        payees = {y.id: y for y in uow.payees.get_many(list({p.payee_id for p in payments}))}
+        extras = self._extras(uow)
+        remittances = extras.remittances(ids) if extras is not None else {}
+        rows = extras.batch_rows(ids) if extras is not None else {}
+        out: list[Problem] = []
+        for p in payments:
+            payee = payees.get(p.payee_id)
+            found = rules.check_payment(p.payee_name, p.purpose, getattr(payee, "bank_name", "") or "",
+                                        remittances.get(p.id) or Remittance())
+            where = f"payment {p.id}" + (f" (batch {rows[p.id][0]} row {rows[p.id][1]})" if p.id in rows else "")
+            out += [Problem(f.code, f"{where}: {f.message}", f"payment {p.id}.{f.field}", f.severity,
+                            params={**f.params, "payment_id": p.id}) for f in found]
+        return out
+
+    def _check_bank_text(self, uow, preview: BatchPreview, payments: Sequence[PaymentRequest]) -> None:
+        problems = self.bank_text_problems(uow, preview.debit_account_id, payments)
+        errors = [p for p in problems if p.is_error]
+        if errors:
+            bad = {p.params.get("payment_id") for p in errors}
+            account = uow.accounts.get(preview.debit_account_id)
+            rules, _ = account_rules(uow, account, self._manifests)
+            raise BankTextRefused(errors, rules.bank if rules is not None else preview.bank, len(bad))
 
     def _require_signer(self, actor: Actor) -> None:
         require_any(actor, Role.SIGNER, doing="sign payments")
@@ -224,6 +287,7 @@ class SigningService:
         with self._uow(read_only=True) as uow:
             preview, doc, payments = self._select(uow, batch_key, payment_ids)
             self._check_payments(uow, actor, payments)
+            self._check_bank_text(uow, preview, payments)   # before the PIN: nothing the bank cannot carry
         certificate = signer.certificate_pem
         self._verifier.check_validity(certificate, self._clock.now())
         digest = doc.digest()
@@ -244,17 +308,21 @@ class SigningService:
 
     def _store(self, uow, actor: Actor, preview: BatchPreview, batch: SigningBatch,
                payments: Sequence[PaymentRequest], result, cert_text: str) -> SignedBatch:
-        current = {p.id: uow.payments.get(p.id, for_update=True) for p in payments}
+        current = {p.id: p for p in uow.payments.get_many([p.id for p in payments], for_update=True)}
         for p in payments:
-            now = current[p.id]
+            now = current.get(p.id)
             if now is None or now.status is not PaymentStatus.APPROVED or now.version != p.version \
                     or now.content_hash != p.content_hash or now.signer_id is not None:
                 raise Conflict(BATCH_CHANGED, f"payment {p.id} changed while the batch was being signed; the "
                                "signature was not stored")
         self._check_payments(uow, actor, payments)
-        for p in payments:
-            change_status(uow, actor, current[p.id], PaymentStatus.SIGNED, f"signed in batch {batch.batch_id}",
-                          signer_id=actor.user_id)
+        # one versioned write and one history row per payment, in bulk; the batch's audit entry below names them
+        detail = f"signed in batch {batch.batch_id}"
+        uow.payments.set_status_many([(p.id, current[p.id].version, transition(current[p.id].status,
+                                                                                PaymentStatus.SIGNED),
+                                       {"signer_id": actor.user_id}) for p in payments])
+        uow.payments.add_history_many([(p.id, current[p.id].status, PaymentStatus.SIGNED, detail) for p in payments],
+                                      actor.username)
         signed = SignedBatch(
             batch_id=batch.batch_id, debit_account_id=preview.debit_account_id, debit_account=batch.debit_account,
             bank=batch.bank, currency=batch.currency, count=batch.count, total_minor=batch.total_minor,

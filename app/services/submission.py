@@ -35,8 +35,9 @@ import socket
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -77,6 +78,7 @@ from app.ports import Clock, UnitOfWorkFactory
 from app.ports.bank import (
     SEND_DEADLINE,
     BankStatusReport,
+    Capability,
     PaymentInstruction,
     PluginLimits,
     SignedSubmission,
@@ -113,6 +115,7 @@ SUBMISSION_BROKEN = "SUBMISSION_BROKEN"
 
 REINITIABLE = frozenset({S.FAILED, S.EXPIRED, S.RETURNED})
 CHINA_OFFSET = timedelta(hours=8)
+PER_REFERENCE_ROUND = 5000  # payments asked about one reference at a time in one pass (per profile)
 ACTIVE_STATUSES = (S.SIGNED, S.QUEUED, S.SENDING, S.UNKNOWN, S.ACCEPTED, S.AWAITING_BANK_AUTH, S.PROCESSING)
 
 
@@ -202,6 +205,12 @@ class SubmissionService:
                                      detail + (f" [{code}] {text}".rstrip() if code or text else ""))
         return updated
 
+    @contextmanager
+    def _tx(self) -> Iterator[_BufferedUow]:
+        """A read-write unit of work whose payment writes are sent in bulk (see :class:`_BufferedUow`)."""
+        with self._uow() as uow:
+            yield _BufferedUow(uow)
+
     def _sessions(self) -> _Sessions:
         return _Sessions(self._connectors, lambda records: store_messages(self._uow, records, self._keep))
 
@@ -220,17 +229,10 @@ class SubmissionService:
 
     def pending(self) -> int:
         """Payments the engine still has work for (idle = 0)."""
+        # SENDING always counts; a payment waiting for a person (attention other than UNKNOWN_OVER_SLA) is still
+        # followed up but is nothing the engine can finish alone; the rest counts while queued or due for checks
         with self._uow(read_only=True) as uow:
-            rows = uow.submissions.by_status(ACTIVE_STATUSES, 1_000_000)
-        busy = 0
-        for p in rows:
-            if p.status is S.SENDING:
-                busy += 1
-            elif p.attention and not p.attention.startswith(UNKNOWN_OVER_SLA):
-                continue  # waiting for a person (still followed up, but nothing the engine can finish alone)
-            elif p.status in (S.SIGNED, S.QUEUED) or p.next_check_at is not None:
-                busy += 1
-        return busy
+            return uow.submissions.count_pending(ACTIVE_STATUSES, UNKNOWN_OVER_SLA)
 
     def run_until_idle(self, timeout_s: float = 300.0, poll_s: float = 0.5,
                        cancelled: Callable[[], bool] | None = None) -> EngineReport:
@@ -248,7 +250,7 @@ class SubmissionService:
     def queue_signed(self, limit: int = 5000) -> EngineReport:
         queued: list[int] = []
         flagged = 0
-        with self._uow() as uow:
+        with self._tx() as uow:
             signed = uow.submissions.by_status([S.SIGNED], limit, lock=True)
             if not signed:
                 for p in uow.submissions.by_status([S.SIGNED], limit, with_profile=False):
@@ -261,15 +263,18 @@ class SubmissionService:
                 return EngineReport(held=flagged)
             prefix = uow.submissions.reference_prefix()
             plugins: dict[int, str] = {}
+            fresh: list[tuple[int, int, str, str]] = []
+            refs: dict[int, str] = {}
             for p in signed:
                 if p.profile_id not in plugins:
                     profile = uow.profiles.get(p.profile_id)
                     plugins[p.profile_id] = profile.plugin_id if profile else f"profile-{p.profile_id}"
-                ref = p.client_reference or make_reference(prefix, p.id)
+                refs[p.id] = p.client_reference or make_reference(prefix, p.id)
                 if not p.client_reference:
-                    uow.submissions.allocate_reference(p.id, p.debit_account_id, plugins[p.profile_id], ref)
-                self._move(uow, replace(p, version=p.version), S.QUEUED, f"queued under reference {ref}",
-                           attention=None)
+                    fresh.append((p.id, p.debit_account_id, plugins[p.profile_id], refs[p.id]))
+            uow.submissions.allocate_references(fresh)
+            for p in signed:
+                self._move(uow, p, S.QUEUED, f"queued under reference {refs[p.id]}", attention=None)
                 queued.append(p.id)
             self._crash.hit("after_reference_alloc_before_commit")
             uow.audit.append(self._actor, PAYMENT_STATUS, "payment", str(queued[0]),
@@ -334,7 +339,7 @@ class SubmissionService:
         return EngineReport(prepared=prepared, held=held, errors=tuple(errors))
 
     def _flag(self, chunk: Sequence[TrackedPayment], reason: str) -> int:
-        with self._uow() as uow:
+        with self._tx() as uow:
             for p in uow.submissions.tracked_many([c.id for c in chunk]):
                 self._write(uow, p, attention=reason)
             uow.commit()
@@ -343,7 +348,7 @@ class SubmissionService:
 
     def _store_submission(self, profile: ConnectionProfile, account_id: int, chunk: Sequence[TrackedPayment],
                           signed: SignedSubmission) -> int:
-        with self._uow() as uow:
+        with self._tx() as uow:
             current = {p.id: p for p in uow.submissions.tracked_many([c.id for c in chunk])}
             for c in chunk:
                 p = current.get(c.id)
@@ -366,7 +371,7 @@ class SubmissionService:
     def recover_expired(self) -> EngineReport:
         now = self._clock.now()
         moved: list[int] = []
-        with self._uow() as uow:
+        with self._tx() as uow:
             expired = uow.submissions.expired_leases(now)
             if not expired:
                 return EngineReport()
@@ -402,7 +407,7 @@ class SubmissionService:
     def _claim(self) -> tuple[Submission, SendAttempt, float, ConnectionProfile] | EngineReport | None:
         now = self._clock.now()
         lease = timedelta(seconds=self.settings.lease_s)
-        with self._uow() as uow:
+        with self._tx() as uow:
             claimed = uow.submissions.claim(now, self.worker_id, now + lease)
             if claimed is None:
                 return None
@@ -496,7 +501,7 @@ class SubmissionService:
         delay = self.settings.backoff(max(0, sub.attempts - 1), self.settings.resend_backoff_s,
                                       self.settings.resend_backoff_max_s)
         moved: list[int] = []
-        with self._uow() as uow:
+        with self._tx() as uow:
             uow.submissions.finish_attempt(attempt.id, AttemptOutcome.NOT_SENT, exc.code, exc.message)
             if uow.submissions.set_submission(sub.id, SubmissionState.READY, not_before=now + timedelta(seconds=delay),
                                               attempt_id=attempt.id):
@@ -511,7 +516,7 @@ class SubmissionService:
     def _record_unknown(self, sub: Submission, attempt: SendAttempt, code: str, message: str) -> EngineReport:
         now = self._clock.now()
         moved: list[int] = []
-        with self._uow() as uow:
+        with self._tx() as uow:
             uow.submissions.finish_attempt(attempt.id, AttemptOutcome.UNKNOWN, code, message)
             if uow.submissions.set_submission(sub.id, SubmissionState.SENT, attempt_id=attempt.id):
                 for p in uow.submissions.tracked_many(sub.payment_ids):
@@ -532,7 +537,7 @@ class SubmissionService:
             by_ref[r.client_reference].append(r)
         answered = unknown = 0
         changed: list[int] = []
-        with self._uow() as uow:
+        with self._tx() as uow:
             uow.submissions.finish_attempt(attempt.id, AttemptOutcome.ANSWERED, "", f"{len(results)} result(s)")
             if not uow.submissions.set_submission(sub.id, SubmissionState.SENT, attempt_id=attempt.id):
                 # our fencing token is stale: someone else owns these payments now (they query; we only record)
@@ -576,7 +581,7 @@ class SubmissionService:
         return None
 
     # -- I3: follow-up by status queries ------------------------------------------------------------------------
-    def follow_up(self, limit: int = 5000, only: Sequence[int] | None = None, force: bool = False) -> EngineReport:
+    def follow_up(self, limit: int = 200_000, only: Sequence[int] | None = None, force: bool = False) -> EngineReport:
         now = self._clock.now()
         with self._uow(read_only=True) as uow:
             due = uow.submissions.tracked_many(only) if only is not None else uow.submissions.due_checks(now, limit)
@@ -598,6 +603,17 @@ class SubmissionService:
                     continue
                 interval = (self.settings.min_query_interval_s if self.settings.min_query_interval_s is not None
                             else limits.min_query_interval_s)
+                if not force and len(items) >= max(1, self.settings.list_query_min) and self._lists(profile):
+                    last = self._last_query.get(profile_id)
+                    if last is not None and interval > 0 and time.monotonic() - last < interval:
+                        continue  # the bank's query rate limit: next pass
+                    self._last_query[profile_id] = time.monotonic()
+                    listed, rest = self._follow_up_by_list(sessions, profile, items, limits, now)
+                    report += listed
+                    if not rest:
+                        continue
+                    items = rest  # not in the bank's list: asked one by one (only that can mean "no record")
+                items = items[:PER_REFERENCE_ROUND]  # one by one is slow: the rest waits for the next pass
                 chunk_size = max(1, self.settings.query_chunk)
                 for start in range(0, len(items), chunk_size):
                     chunk = items[start:start + chunk_size]
@@ -619,6 +635,56 @@ class SubmissionService:
                         self._crash.hit("during_status_polling")
                         report += self._apply_reports(answered, reports, self._settle_lag(limits))
         return report
+
+    def _lists(self, profile: ConnectionProfile) -> bool:
+        try:
+            return Capability.STATUS_LIST in self._connectors.manifest(profile.plugin_id).capabilities
+        except (DomainError, KeyError):
+            return False
+
+    def _follow_up_by_list(self, sessions: _Sessions, profile: ConnectionProfile, items: Sequence[TrackedPayment],
+                           limits: PluginLimits, now: datetime) -> tuple[EngineReport, list[TrackedPayment]]:
+        """Many due payments of one profile: one paged status-list round per debit account instead of one request
+        per reference. → (what was applied, the payments the list did not cover, to be asked one by one)."""
+        report = EngineReport()
+        rest: list[TrackedPayment] = []
+        by_account: dict[str, list[TrackedPayment]] = defaultdict(list)
+        today = (now + CHINA_OFFSET).date()
+        earliest = today - timedelta(days=max(1, self.settings.list_query_days) - 1)
+        for p in items:
+            sent = p.last_attempt_at or p.updated_at
+            day = (sent + CHINA_OFFSET).date() - timedelta(days=1) if sent is not None else earliest
+            (by_account[p.debit_account_number] if day >= earliest else rest).append(p)
+        settle_lag = self._settle_lag(limits)
+        for account, group in by_account.items():
+            first_day = max(earliest, min(((p.last_attempt_at or p.updated_at) + CHINA_OFFSET).date()
+                                          for p in group) - timedelta(days=1))
+            try:
+                connector = sessions.get(profile).connector
+                reports: list[BankStatusReport] = []
+                cursor: str | None = None
+                while True:
+                    page = connector.query_status_list(account, first_day, today, cursor)
+                    reports.extend(page.reports)
+                    if not page.next_cursor or page.next_cursor == cursor:
+                        break
+                    cursor = page.next_cursor
+            except OperationalError as exc:
+                self._postpone(group, exc)
+                report += EngineReport(errors=(f"{exc.code}: {exc.message}",))
+                continue
+            by_ref: dict[str, list[BankStatusReport]] = defaultdict(list)
+            for r in reports:
+                by_ref[r.client_reference].append(r)
+            listed = [p for p in group if p.client_reference in by_ref]
+            rest.extend(p for p in group if p.client_reference not in by_ref)
+            step = max(1, self.settings.apply_chunk)
+            for start in range(0, len(listed), step):
+                part = listed[start:start + step]
+                self._crash.hit("during_status_polling")
+                report += self._apply_reports(part, [r for p in part for r in by_ref[p.client_reference or ""]],
+                                              settle_lag)
+        return report, rest
 
     def _query_parallel(self, connector, chunk: Sequence[TrackedPayment]):
         """Ask about ``chunk`` in up to ``query_parallelism`` concurrent requests (a bank that answers one reference
@@ -650,7 +716,7 @@ class SubmissionService:
 
     def _postpone(self, chunk: Sequence[TrackedPayment], exc: OperationalError) -> None:
         now = self._clock.now()
-        with self._uow() as uow:
+        with self._tx() as uow:
             for p in uow.submissions.tracked_many([c.id for c in chunk]):
                 if p.next_check_at is None:
                     continue
@@ -674,7 +740,7 @@ class SubmissionService:
         resolved = 0
         touched_submissions: set[int] = set()
         changed: list[int] = []
-        with self._uow() as uow:
+        with self._tx() as uow:
             for p in uow.submissions.tracked_many([c.id for c in chunk]):
                 mine = by_ref.get(p.client_reference or "", [])
                 before = p.status
@@ -935,3 +1001,61 @@ class _Sessions:
         if self.messages:
             records, self.messages = self.messages, []
             self._store(records)
+
+
+class _BufferedRepo:
+    """A repository whose versioned payment updates / status-history rows are held back and written in bulk; any
+    other call first writes what is held, so every read sees every earlier write of the unit of work."""
+
+    def __init__(self, inner, owner: _BufferedUow):
+        self._inner = inner
+        self._owner = owner
+
+    def update(self, payment_id: int, expected_version: int, status: PaymentStatus | None = None, **fields) -> None:
+        self._owner.hold_update(payment_id, expected_version, status, fields)
+
+    def add_history(self, payment_id: int, from_status: PaymentStatus | None, to_status: PaymentStatus,
+                    actor: str, detail: str | None = None) -> None:
+        self._owner.hold_history(payment_id, from_status, to_status, actor, detail)
+
+    def __getattr__(self, name: str):
+        self._owner.flush()
+        return getattr(self._inner, name)
+
+
+class _BufferedUow:
+    """The engine's unit of work: the same as the storage one, but the per-payment writes of a pass over many
+    payments go to the database as a few ``executemany`` (a 50-payment answer: 2 statements instead of 100)."""
+
+    def __init__(self, uow):
+        self._uow = uow
+        self._updates: list[tuple[int, int, PaymentStatus | None, dict]] = []
+        self._updated: set[int] = set()
+        self._history: dict[str, list[tuple[int, PaymentStatus | None, PaymentStatus, str | None]]] = {}
+        self.submissions = _BufferedRepo(uow.submissions, self)
+        self.payments = _BufferedRepo(uow.payments, self)
+
+    def hold_update(self, payment_id: int, expected_version: int, status: PaymentStatus | None, fields: dict) -> None:
+        if payment_id in self._updated:  # a second write of the same payment: the first must land first
+            self.flush()
+        self._updates.append((payment_id, expected_version, status, fields))
+        self._updated.add(payment_id)
+
+    def hold_history(self, payment_id: int, from_status: PaymentStatus | None, to_status: PaymentStatus, actor: str,
+                     detail: str | None) -> None:
+        self._history.setdefault(actor, []).append((payment_id, from_status, to_status, detail))
+
+    def flush(self) -> None:
+        updates, self._updates, self._updated = self._updates, [], set()
+        history, self._history = self._history, {}
+        if updates:
+            self._uow.submissions.update_many(updates)
+        for actor, rows in history.items():
+            self._uow.payments.add_history_many(rows, actor)
+
+    def commit(self) -> None:
+        self.flush()
+        self._uow.commit()
+
+    def __getattr__(self, name: str):
+        return getattr(self._uow, name)
