@@ -28,6 +28,8 @@ def engine_settings(args, base: EngineSettings) -> EngineSettings:
             changes[field] = value
     if getattr(args, "no_record_confirmations", None) is not None:
         changes["no_record_confirmations"] = args.no_record_confirmations
+    if getattr(args, "senders", None) is not None:
+        changes["send_parallelism"] = args.senders
     if getattr(args, "ignore_quiet_hours", False):
         changes["respect_quiet_hours"] = False
     return replace(base, **changes)
@@ -142,6 +144,13 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _senders(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 16:
+        raise ValueError(text)
+    return value
+
+
 def register(sub, add, payment_parser) -> None:
     sp = add(sub, "worker", cmd_worker, "run the submission engine headless (send, follow up, resolve unknowns)")
     mode = sp.add_mutually_exclusive_group()
@@ -158,6 +167,7 @@ def register(sub, add, payment_parser) -> None:
     sp.add_argument("--unknown-sla", type=_seconds, help="UNKNOWN older than this needs attention")
     sp.add_argument("--no-record-confirmations", type=int, help="'no record' answers needed before a resend")
     sp.add_argument("--ignore-quiet-hours", action="store_true", help="send and query in the banks' quiet hours")
+    sp.add_argument("--senders", type=_senders, help="submissions in flight at once (default 2)")
     sp = add(payment_parser, "query", cmd_payment_query, "ask the bank about a payment now (never resends)")
     sp.add_argument("id")
     sp = add(payment_parser, "reinitiate", cmd_payment_reinitiate,

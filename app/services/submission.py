@@ -32,6 +32,7 @@ from __future__ import annotations
 import builtins
 import os
 import socket
+import threading
 import time
 import uuid
 from collections import defaultdict
@@ -392,9 +393,21 @@ class SubmissionService:
 
     # -- sending ------------------------------------------------------------------------------------------------
     def send_ready(self, max_submissions: int = 1000) -> EngineReport:
-        report = EngineReport()
-        with self._sessions() as sessions:
-            for _ in range(max_submissions):
+        """Claim and send READY submissions, ``send_parallelism`` at a time (each sender claims its own: the claim
+        is exclusive and fenced exactly as between separate workers)."""
+        budget = [max_submissions]
+        lock = threading.Lock()
+
+        def take() -> bool:
+            with lock:
+                if budget[0] <= 0:
+                    return False
+                budget[0] -= 1
+                return True
+
+        def sender(sessions: _Sessions) -> EngineReport:
+            report = EngineReport()
+            while take():
                 claimed = self._claim()
                 if claimed is None:
                     break
@@ -402,7 +415,27 @@ class SubmissionService:
                     report += claimed
                     continue
                 report += self._send(sessions, *claimed)
-        return report
+            return report
+
+        n = max(1, self.settings.send_parallelism)
+        with self._sessions() as sessions:
+            if n == 1:
+                return sender(sessions)
+            prefix = f"{threading.current_thread().name}:send"
+            with ThreadPoolExecutor(max_workers=n, thread_name_prefix=prefix) as pool:
+                futures = [pool.submit(sender, sessions) for _ in range(n)]
+                total = EngineReport()
+                failure: BaseException | None = None
+                for f in futures:
+                    try:
+                        total += f.result()
+                    except (Conflict, StorageUnavailable) as exc:  # that sender's unit of work rolled back
+                        failure = failure or exc
+            if failure is not None and not (total.sent or total.not_sent or total.held):
+                raise failure
+            if failure is not None:
+                total += EngineReport(errors=(f"{failure.code}: {failure.message}",))
+            return total
 
     def _claim(self) -> tuple[Submission, SendAttempt, float, ConnectionProfile] | EngineReport | None:
         now = self._clock.now()
@@ -982,14 +1015,16 @@ class _Sessions:
         self._connectors = connectors
         self._store = store
         self._open: dict[int, BankSession] = {}
+        self._lock = threading.Lock()
         self.messages: list[MessageLogRecord] = []
 
     def get(self, profile: ConnectionProfile) -> BankSession:
-        session = self._open.get(profile.id)
-        if session is None:
-            session = self._connectors.open(profile, self.messages.append)
-            self._open[profile.id] = session
-        return session
+        with self._lock:  # parallel senders share one session (and its connection pool) per profile
+            session = self._open.get(profile.id)
+            if session is None:
+                session = self._connectors.open(profile, self.messages.append)
+                self._open[profile.id] = session
+            return session
 
     def __enter__(self) -> _Sessions:
         return self
