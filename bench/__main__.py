@@ -15,6 +15,8 @@ BENCHMARKS = {
     "camt053": "bench.camt053",
     "pain001": "bench.pain001",
     "batch_import": "bench.batch_import",
+    "payroll": "bench.payroll",
+    "batch_view": "bench.batch_view",
 }
 
 

@@ -14,13 +14,17 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, tuple_, update
+from sqlalchemy import Table, case, func, insert, select, tuple_, type_coerce, update
+from sqlalchemy.types import NullType
 
 from app.domain.batch_import import BatchLineStatus, PaymentBatch
 from app.domain.errors import Conflict
 from app.domain.master_data import AccountKind, Payee
+from app.domain.payment import PaymentStatus
+from app.domain.payment_request import URGENCY_URGENT, Approval, PaymentRequest
 from app.ports.clock import Clock
 from storage.orm import (
+    ApprovalRow,
     BankAccountRow,
     BatchImportProfileRow,
     PayeeRow,
@@ -86,6 +90,35 @@ def _convert(rows: Sequence[Sequence[Any]], procs: Sequence[Callable[[Any], Any]
 
 
 _MISS = object()
+
+
+def id_runs(ids: Sequence[int]) -> list[tuple[int, int]]:
+    """Sorted distinct ids as runs of consecutive integers [(first, last), ...]: every id in a run is one of
+    ``ids``, so ``BETWEEN first AND last`` selects exactly them (a batch's lines are one run or a few)."""
+    runs: list[tuple[int, int]] = []
+    for i in sorted(set(ids)):
+        if runs and runs[-1][1] == i - 1:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs
+
+
+class _MemoResult:
+    __slots__ = ("memo", "process", "raw")
+
+    def __init__(self, raw, process: Callable[[Any], Any] | None):
+        self.raw, self.process, self.memo = raw, process, {}
+
+    def __call__(self, value: Any) -> Any:
+        if value is None or self.process is None:
+            return value
+        hit = self.memo.get(value, _MISS)
+        if hit is _MISS:
+            hit = self.process(value)
+            if len(self.memo) < 4096:
+                self.memo[value] = hit
+        return hit
 
 
 def _payee(row: Any) -> Payee:
@@ -327,6 +360,162 @@ class SqlBatchRepository:
         rows = self._s.execute(select(p.status, func.count(), func.coalesce(func.sum(p.amount_minor), 0))
                                .where(p.batch_id == batch_id).group_by(p.status))
         return {status: (int(n), int(total)) for status, n, total in rows}
+
+    # -- decisions on a whole batch (approval, rejection) ------------------------------------------------
+    # Every read is scoped by the batch (its index), never by a list of 100,000 ids (PostgreSQL's driver takes
+    # at most 65,535 parameters); every write is one statement per run of consecutive ids or a multi-row insert.
+    def pending_summary(self, batch_id: int, status: str, user_id: int) -> dict[str, int]:
+        """Aggregates of the lines of the batch in ``status``: count, total_minor, max_minor, own (made by
+        ``user_id``), approved_by_user (with a live approval by ``user_id``). One query, nothing per line."""
+        p, a = PaymentRequestRow.__table__, ApprovalRow.__table__
+        mine = (select(a.c.id).where(a.c.payment_id == p.c.id, a.c.approver_id == user_id, a.c.voided_at.is_(None),
+                                     a.c.decision == "approved").exists())
+        row = self._s.execute(select(
+            func.count(), func.coalesce(func.sum(p.c.amount_minor), 0), func.coalesce(func.max(p.c.amount_minor), 0),
+            func.coalesce(func.sum(case((p.c.maker_id == user_id, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((mine, 1), else_=0)), 0),
+        ).where(p.c.batch_id == batch_id, p.c.status == status)).one()
+        return dict(zip(("count", "total_minor", "max_minor", "own", "approved_by_user"), map(int, row), strict=True))
+
+    @staticmethod
+    def _lines_where(p: Table, batch_id: int, status: str, first_line: int | None, last_line: int | None) -> list:
+        where = [p.c.batch_id == batch_id, p.c.status == status]
+        if first_line is not None:
+            where.append(p.c.batch_line >= first_line)
+        if last_line is not None:
+            where.append(p.c.batch_line <= last_line)
+        return where
+
+    def payment_lines(self, batch_id: int, status: str, *, after_line: int | None = None, limit: int | None = None,
+                      lock: bool = False) -> list[tuple[int, PaymentRequest]]:
+        """(batch line, payment) of the lines of the batch in ``status`` after ``after_line``, in file order, at
+        most ``limit``: one Core query (no ORM objects), read by chunks so that a 100,000-line batch is never all
+        in memory at once. ``lock`` takes their row locks on PostgreSQL; a SQLite write unit of work already holds
+        the database's write lock (BEGIN IMMEDIATE)."""
+        p, u, y, acc = (PaymentRequestRow.__table__, UserRow.__table__, PayeeRow.__table__,
+                        BankAccountRow.__table__)
+        created, updated = self._memo_result(p.c.created_at), self._memo_result(p.c.updated_at)
+        stmt = (select(p.c.batch_line, p.c.id, p.c.debit_account_id, p.c.payee_id, p.c.amount_minor, p.c.currency,
+                       p.c.purpose, p.c.requested_date, p.c.urgency, p.c.status, p.c.maker_id, u.c.username,
+                       y.c.name, y.c.account_number, acc.c.account_number, p.c.content_hash, p.c.version,
+                       created.raw, updated.raw, p.c.duplicate_override, y.c.cnaps_code, p.c.policy_version,
+                       p.c.required_approvals, p.c.required_role, p.c.signer_id)
+                .join(u, u.c.id == p.c.maker_id).join(y, y.c.id == p.c.payee_id)
+                .join(acc, acc.c.id == p.c.debit_account_id)
+                .where(*self._lines_where(p, batch_id, status, None, None)).order_by(p.c.batch_line))
+        if after_line is not None:
+            stmt = stmt.where(p.c.batch_line > after_line)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        if lock and self._s.get_bind().dialect.name == "postgresql":
+            stmt = stmt.with_for_update(of=p)
+        statuses: dict[str, PaymentStatus] = {}
+        out = []
+        for (line, pid, debit, payee, amount, currency, purpose, requested, urgency, st, maker, maker_name,
+             payee_name, payee_account, debit_number, chash, version, created_raw, updated_raw, dup, payee_code, policy,
+             required, role, signer) in self._s.execute(stmt):
+            status_value = statuses.get(st)
+            if status_value is None:
+                status_value = statuses[st] = PaymentStatus(st)
+            out.append((line, PaymentRequest(
+                id=pid, debit_account_id=debit, payee_id=payee, amount_minor=amount, currency=currency,
+                purpose=purpose, requested_date=requested, urgent=urgency == URGENCY_URGENT, status=status_value,
+                maker_id=maker, maker_name=maker_name, payee_name=payee_name, payee_account=payee_account,
+                debit_account_number=debit_number, content_hash=chash, version=version,
+                created_at=created(created_raw), updated_at=updated(updated_raw), duplicate_override=bool(dup),
+                payee_bank_code=payee_code or "", policy_version=policy, required_approvals=required,
+                required_role=role, signer_id=signer)))
+        return out
+
+    def _memo_result(self, column) -> _MemoResult:
+        """The column read raw (no per-row processing) and its own result processor applied once per distinct raw
+        value: the lines of a batch share their timestamps, so 100,000 rows cost a handful of conversions."""
+        dialect = self._s.get_bind().dialect
+        raw = type_coerce(column, NullType()).label(column.name)
+        return _MemoResult(raw, column.type.dialect_impl(dialect).result_processor(dialect, None))
+
+    def line_keys(self, batch_id: int, status: str, *, after_line: int | None = None, limit: int | None = None,
+                  lock: bool = False) -> list[tuple[int, int, int, str, int]]:
+        """(batch line, payment id, maker id, content hash, amount) of the lines of the batch in ``status`` after
+        ``after_line``, in file order, at most ``limit`` — what a rejection needs, without building payments."""
+        p = PaymentRequestRow.__table__
+        stmt = (select(p.c.batch_line, p.c.id, p.c.maker_id, p.c.content_hash, p.c.amount_minor)
+                .where(*self._lines_where(p, batch_id, status, None, None)).order_by(p.c.batch_line))
+        if after_line is not None:
+            stmt = stmt.where(p.c.batch_line > after_line)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        if lock and self._s.get_bind().dialect.name == "postgresql":
+            stmt = stmt.with_for_update(of=p)
+        return [tuple(r) for r in self._s.execute(stmt)]
+
+    def payees_of(self, batch_id: int, status: str, first_line: int | None = None,
+                  last_line: int | None = None) -> dict[int, Payee]:
+        """The payees of the lines of the batch in ``status`` (within the batch lines given), by id."""
+        p, t = PaymentRequestRow.__table__, PayeeRow.__table__
+        ids = select(p.c.payee_id).where(*self._lines_where(p, batch_id, status, first_line, last_line))
+        rows = self._s.execute(select(*[t.c[n] for n in _PAYEE_COLUMNS]).where(t.c.id.in_(ids)))
+        return {row.id: _payee(row) for row in rows}
+
+    def approvals_of(self, batch_id: int, status: str, first_line: int | None = None,
+                     last_line: int | None = None) -> list[Approval]:
+        """Every approval decision (live, voided, rejections) on the lines of the batch in ``status``."""
+        p, a, u = PaymentRequestRow.__table__, ApprovalRow.__table__, UserRow.__table__
+        stmt = (select(a, u.c.username).join(p, p.c.id == a.c.payment_id).join(u, u.c.id == a.c.approver_id)
+                .where(*self._lines_where(p, batch_id, status, first_line, last_line))
+                .order_by(a.c.payment_id, a.c.level))
+        return [Approval(id=r.id, payment_id=r.payment_id, approver_id=r.approver_id, approver_name=r.username,
+                         level=r.level, decision=r.decision, content_hash=r.content_hash, comment=r.comment,
+                         at=r.at, voided_at=r.voided_at, void_reason=r.void_reason, approver_role=r.approver_role)
+                for r in self._s.execute(stmt)]
+
+    def last_history_seq(self, batch_id: int, status: str, first_line: int | None = None,
+                         last_line: int | None = None) -> dict[int, int]:
+        """payment id → its last status-history sequence number, for the lines of the batch in ``status``."""
+        p, h = PaymentRequestRow.__table__, PaymentStatusHistoryRow.__table__
+        stmt = (select(h.c.payment_id, func.max(h.c.seq)).join(p, p.c.id == h.c.payment_id)
+                .where(*self._lines_where(p, batch_id, status, first_line, last_line)).group_by(h.c.payment_id))
+        return {int(pid): int(seq) for pid, seq in self._s.execute(stmt)}
+
+    def add_decisions(self, approver_id: int, decision: str, comment: str | None,
+                      rows: Sequence[tuple[int, int, str, str | None]]) -> None:
+        """Approval rows (payment id, level, content hash, approver role) of one approver's decision, one
+        multi-row insert. The triggers of migrations 0002 and 0004 still check each row (separation of duties,
+        binding to the current content of a payment awaiting approval)."""
+        common = {"approver_id": approver_id, "decision": decision, "comment": comment, "at": self._clock.now()}
+        with _guarded(self._s, "an approval"):
+            self._insert_common(ApprovalRow.__table__, common, ["payment_id", "level", "content_hash",
+                                                                "approver_role"], rows)
+
+    def void_live_approvals(self, payment_ids: Sequence[int], reason: str) -> int:
+        """Mark every live approval of these payments void (rows stay); returns how many."""
+        a = ApprovalRow.__table__
+        now, voided = self._clock.now(), 0
+        with _guarded(self._s, "an approval"):
+            for lo, hi in id_runs(payment_ids):
+                voided += self._s.execute(update(a).where(a.c.payment_id.between(lo, hi), a.c.voided_at.is_(None),
+                                                          a.c.decision == "approved")
+                                          .values(voided_at=now, void_reason=reason[:200])).rowcount or 0
+        return int(voided)
+
+    def set_status(self, payment_ids: Sequence[int], from_status: str, to_status: str) -> int:
+        """Move these payments from ``from_status`` to ``to_status`` (version + 1), one UPDATE per run of
+        consecutive ids; returns how many moved (fewer than asked when one was not in ``from_status``)."""
+        p = PaymentRequestRow.__table__
+        now, moved = self._clock.now(), 0
+        with _guarded(self._s, "a payment"):
+            for lo, hi in id_runs(payment_ids):
+                moved += self._s.execute(update(p).where(p.c.id.between(lo, hi), p.c.status == from_status)
+                                         .values(status=to_status, version=p.c.version + 1, updated_at=now)
+                                         ).rowcount or 0
+        return int(moved)
+
+    def add_status_changes(self, from_status: str, to_status: str, actor: str,
+                           rows: Sequence[tuple[int, int, str | None]]) -> None:
+        """Status-history rows (payment id, seq, detail) of one move, one multi-row insert."""
+        common = {"from_status": from_status, "to_status": to_status, "at": self._clock.now(), "actor": actor}
+        with _guarded(self._s, "a payment status"):
+            self._insert_common(PaymentStatusHistoryRow.__table__, common, ["payment_id", "seq", "detail"], rows)
 
     # -- import profiles ------------------------------------------------------------------------------------
     @staticmethod

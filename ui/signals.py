@@ -35,6 +35,27 @@ def _emit_steals_a_reference() -> bool:
 EMIT_STEALS_REFERENCE = _emit_steals_a_reference()
 
 
+def _void_calls_steal_none() -> bool:
+    """PySide6 6.12.0 also returns ``None`` from every void method (processEvents, show, update, resize …)
+    without taking a reference for it: each such call from Python drops one reference of ``None``, and after
+    some thousands the interpreter aborts with "Fatal Python error: none_dealloc". Probe it once."""
+    probe = _Probe()
+    before = sys.getrefcount(None)
+    for _ in range(8):
+        probe.setObjectName("probe")  # a void method
+    return sys.getrefcount(None) < before - 4
+
+
+def _make_immortal(obj: object) -> None:
+    """What Python 3.12 does for every singleton: a reference count that no leak can exhaust."""
+    ctypes.c_ssize_t.from_address(id(obj)).value += 1 << 40
+
+
+VOID_CALLS_STEAL_NONE = sys.version_info < (3, 12) and _void_calls_steal_none()
+if VOID_CALLS_STEAL_NONE:
+    _make_immortal(None)
+
+
 def emit(signal: Any, *args: Any) -> None:
     result = signal.emit(*args)
     if EMIT_STEALS_REFERENCE and (result is True or result is False):

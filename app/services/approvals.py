@@ -17,7 +17,8 @@ Rules (RELIABILITY.md §3), enforced here and again by database triggers (migrat
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from app.domain.approval_policy import DEFAULT_POLICY, ApprovalPolicy, parse_policy
 from app.domain.errors import Conflict, NotFound, PermissionDenied, Problem, ValidationFailed
@@ -37,6 +38,54 @@ POLICY_CHANGED = "approval_policy.changed"
 PASSWORD_REQUIRED = "PASSWORD_REQUIRED"
 COMMENT_REQUIRED = "COMMENT_REQUIRED"
 COMMENT_MAX_CHARS = 500
+
+
+def check_pending(actor: Actor, payment: PaymentRequest, account, payee, doing: str) -> None:
+    """The rules before any decision on ``payment`` (raise on the first broken one): the decider is not its maker
+    (SOD_VIOLATION), it awaits approval (NOT_PENDING), its content hash recomputed from the current debit account
+    and payee is the one it was submitted with (CONTENT_CHANGED), and its payee is confirmed (PAYEE_UNCONFIRMED)."""
+    payment_id = payment.id
+    if payment.maker_id == actor.user_id:
+        raise PermissionDenied(f"you made payment {payment_id}, so you cannot {doing} it (separation of duties)",
+                               code="SOD_VIOLATION")
+    if payment.status is not PaymentStatus.PENDING_APPROVAL:
+        raise Conflict("NOT_PENDING", f"payment {payment_id} is {payment.status.value}, not awaiting approval")
+    if account is None or payee is None:
+        raise NotFound("bank account" if account is None else "payee",
+                       payment.debit_account_id if account is None else payment.payee_id)
+    now_hash = content_hash(account, payee, payment.amount_minor, payment.currency, payment.purpose,
+                            payment.requested_date, payment.urgent)
+    if now_hash != payment.content_hash:
+        raise Conflict(CONTENT_CHANGED, f"the payee's or account's bank details changed after payment "
+                       f"{payment_id} was submitted; its maker must save and submit it again")
+    refuse_unconfirmed(payee, payment_id)
+
+
+@dataclass(frozen=True)
+class ApprovalStep:
+    """What one more approval by an approver does to a pending payment."""
+
+    approver_role: str | None        # the policy's named role, recorded when this approver holds it
+    live_approvals: int              # live approvals once this one is added
+    required: int                    # what the policy required at submission
+    completes: bool                  # the payment becomes APPROVED
+
+
+def approval_step(actor: Actor, payment: PaymentRequest, live: Sequence[tuple[int, str | None]]) -> ApprovalStep:
+    """The policy levels and roles for one more approval of ``payment`` by ``actor``, given its live approvals as
+    (approver id, approver role) pairs. Raises ALREADY_APPROVED (one person approves one content once) and
+    ROLE_REQUIRED (the last missing approval must come from a holder of the policy's named role)."""
+    if any(approver_id == actor.user_id for approver_id, _role in live):
+        raise Conflict("ALREADY_APPROVED", f"you already approved payment {payment.id}")
+    required = payment.required_approvals or 1
+    role = payment.required_role
+    holds_role = role is not None and any(r.value == role for r in actor.roles)
+    role_met = role is None or holds_role or any(r == role for _a, r in live)
+    count = len(live) + 1
+    if count >= required and not role_met:
+        raise PermissionDenied(f"payment {payment.id} needs one approver holding the role {role}; the last "
+                               "approval must come from such a person", code="ROLE_REQUIRED")
+    return ApprovalStep(role if holds_role else None, count, required, count >= required and role_met)
 
 
 class ApprovalService:
@@ -156,43 +205,23 @@ class ApprovalService:
         payment = uow.payments.get(payment_id, for_update=True)
         if payment is None:
             raise NotFound("payment", payment_id)
-        if payment.maker_id == actor.user_id:
-            raise PermissionDenied(f"you made payment {payment_id}, so you cannot {doing} it (separation of duties)",
-                                   code="SOD_VIOLATION")
-        if payment.status is not PaymentStatus.PENDING_APPROVAL:
-            raise Conflict("NOT_PENDING", f"payment {payment_id} is {payment.status.value}, not awaiting approval")
-        account = uow.accounts.get(payment.debit_account_id)
-        payee = uow.payees.get(payment.payee_id)
-        now_hash = content_hash(account, payee, payment.amount_minor, payment.currency, payment.purpose,
-                                payment.requested_date, payment.urgent)
-        if now_hash != payment.content_hash:
-            raise Conflict(CONTENT_CHANGED, f"the payee's or account's bank details changed after payment "
-                           f"{payment_id} was submitted; its maker must save and submit it again")
-        refuse_unconfirmed(payee, payment_id)
+        check_pending(actor, payment, uow.accounts.get(payment.debit_account_id), uow.payees.get(payment.payee_id),
+                      doing)
         return payment
 
     def _approve_one(self, uow, actor: Actor, payment_id: int) -> PaymentRequest:
         payment = self._pending(uow, actor, payment_id, "approve")
         live = [a for a in uow.approvals.for_payment(payment_id) if a.decision == "approved" and not a.is_void]
-        if any(a.approver_id == actor.user_id for a in live):
-            raise Conflict("ALREADY_APPROVED", f"you already approved payment {payment_id}")
-        required = payment.required_approvals or 1
-        role = payment.required_role
-        holds_role = role is not None and any(r.value == role for r in actor.roles)
-        role_met = role is None or holds_role or any(a.approver_role == role for a in live)
-        count = len(live) + 1
-        if count >= required and not role_met:
-            raise PermissionDenied(f"payment {payment_id} needs one approver holding the role {role}; the last "
-                                   "approval must come from such a person", code="ROLE_REQUIRED")
+        step = approval_step(actor, payment, [(a.approver_id, a.approver_role) for a in live])
         approval = uow.approvals.add(payment_id, actor.user_id, "approved", payment.content_hash, None,
-                                     role if holds_role else None)
+                                     step.approver_role)
         uow.audit.append(actor, PAYMENT_APPROVED, "payment", str(payment_id),
-                         {"level": approval.level, "live_approvals": count, "required": required,
-                          "required_role": role, "content_hash": payment.content_hash,
+                         {"level": approval.level, "live_approvals": step.live_approvals, "required": step.required,
+                          "required_role": payment.required_role, "content_hash": payment.content_hash,
                           "amount_minor": payment.amount_minor})
-        if count >= required and role_met:
+        if step.completes:
             return change_status(uow, actor, payment, PaymentStatus.APPROVED,
-                                 f"approved by {count} of {required}")
+                                 f"approved by {step.live_approvals} of {step.required}")
         return uow.payments.get(payment_id)
 
     def reject(self, actor: Actor, payment_id: int, comment: str) -> PaymentRequest:

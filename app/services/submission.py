@@ -248,7 +248,7 @@ class SubmissionService:
             self._sleep(poll_s)
 
     # -- I1: references -----------------------------------------------------------------------------------------
-    def queue_signed(self, limit: int = 5000) -> EngineReport:
+    def queue_signed(self, limit: int = 20_000) -> EngineReport:
         queued: list[int] = []
         flagged = 0
         with self._tx() as uow:

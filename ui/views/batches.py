@@ -54,6 +54,7 @@ from ui.widgets.form import ERROR_STYLE
 Index = QModelIndex | QPersistentModelIndex
 POLL_MS = 2000
 PAGE_SIZE = 200
+OVERVIEW_LIMIT = 200          # batches listed (newest first)
 GREEN, RED, AMBER, BLUE, GREY = "#2e7d32", "#c62828", "#b26a00", "#1565c0", "#616161"
 S = PaymentStatus
 FAILED = frozenset({S.FAILED, S.EXPIRED, S.RETURNED, S.PARTIAL})
@@ -190,6 +191,8 @@ class BatchLinesTableModel(QAbstractTableModel):
         ]
 
     def reset(self, count: int) -> None:
+        """A new set of ``count`` lines. The first page is asked for at once (a reset shows the top of the table),
+        not at the first paint, so that its fetch is queued before any other background work."""
         self.beginResetModel()
         self.count = count
         self._generation += 1
@@ -199,6 +202,14 @@ class BatchLinesTableModel(QAbstractTableModel):
         self.endResetModel()
         if self.sort_column != 0 or self.sort_order != Qt.SortOrder.AscendingOrder:
             self._load_all()
+        elif count > 0:
+            self._load_page(0)
+
+    def is_loaded(self, row: int) -> bool:
+        """Whether the line shown at ``row`` is in memory (asking never starts a fetch)."""
+        if self._sorted is not None:
+            return 0 <= row < len(self._sorted)
+        return (row // self.page_size) in self._pages
 
     def row_at(self, row: int) -> Any | None:
         if self._sorted is not None:
@@ -361,6 +372,7 @@ class BatchesView(QWidget):
         self.can_approve = actor.has(Role.APPROVER)
         self.can_reinitiate = actor.has(Role.MAKER)
         self._loading: Op | None = None
+        self._partial = False
         self._polling = False
         self._busy = False
         self._marker: tuple | None = None
@@ -488,16 +500,25 @@ class BatchesView(QWidget):
         self.poll_timer.stop()
 
     def refresh(self) -> Op | None:
+        """Load the batch list with each batch's counts. The first time (nothing listed or selected yet) the newest
+        batch alone is loaded first — its lines are on screen as soon as its own counts are known, whatever the
+        number and size of the older batches — and the whole list right after."""
         if self._loading is not None:
             return self._loading
         results, actor = self._results, self._actor
-        self._loading = run_op(self, lambda: results.overview(actor), self._on_overview_loaded,
+        limit = 1 if self._selected_id is None and not self.list_model.rows else OVERVIEW_LIMIT
+        self._partial = limit < OVERVIEW_LIMIT
+        self._loading = run_op(self, lambda: results.overview(actor, limit), self._on_overview_loaded,
                                lambda exc: self.show_message(error_text(exc), error=True),
                                on_finally=self._on_load_finished)
         return self._loading
 
     def _on_load_finished(self) -> None:
         self._loading = None
+        if self._partial:
+            self._partial = False
+            if self.list_model.rows:        # (queued after the first page of the newest batch's lines)
+                self.refresh()
 
     @staticmethod
     def _marker_of(rows: Sequence) -> tuple:
@@ -529,7 +550,8 @@ class BatchesView(QWidget):
         def done(rows) -> None:
             if self._marker_of(rows) != self._marker:
                 self._on_overview_loaded(rows)
-        run_op(self, lambda: results.overview(actor), done, lambda _e: None, on_finally=self._on_poll_finished)
+        run_op(self, lambda: results.overview(actor, OVERVIEW_LIMIT), done, lambda _e: None,
+               on_finally=self._on_poll_finished)
 
     def _on_poll_finished(self) -> None:
         self._polling = False
