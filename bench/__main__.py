@@ -15,8 +15,10 @@ BENCHMARKS = {
     "camt053": "bench.camt053",
     "pain001": "bench.pain001",
     "batch_import": "bench.batch_import",
+    "bank_rules": "bench.bank_rules",
     "payroll": "bench.payroll",
     "batch_view": "bench.batch_view",
+    "sandbox_bank": "bench.sandbox_bank",
 }
 
 

@@ -30,6 +30,12 @@ def _seconds(text: str) -> float:
     return float(text)
 
 
+def _page(text: str) -> int:
+    if not re.fullmatch(r"[0-9]{1,6}", text) or not 1 <= int(text) <= 100_000:
+        raise argparse.ArgumentTypeError(f"expected a page size 1..100000, got {text!r}")
+    return int(text)
+
+
 def _cutoff(text: str) -> dt.time:
     try:
         return dt.time.fromisoformat(text)
@@ -78,6 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--settle-lag", type=_seconds, default=0.0)
     s.add_argument("--slow-seconds", type=_seconds, default=3.0)
     s.add_argument("--cutoff", type=_cutoff, help="UTC time of day after which payments fail with TM01")
+    s.add_argument(
+        "--status-list-page", type=_page, default=1000, help="NTQRYSTN records per page (1..100000; default 1000)"
+    )
     s.add_argument("--verbose", action="store_true")
 
     sub.add_parser("faults", help="list the fault kinds")
@@ -112,7 +121,9 @@ def serve(args: argparse.Namespace) -> int:
         dedup=args.dedup == "on",
     )
     engine = Engine(ledger, config)
-    bank = BankService(args.state, ledger, engine, plan, slow_seconds=args.slow_seconds)
+    bank = BankService(
+        args.state, ledger, engine, plan, slow_seconds=args.slow_seconds, status_list_page=args.status_list_page
+    )
     httpd = BankHTTPServer((args.host, args.port), bank, tls_context(args.state))
     advancer = Advancer(engine)
     advancer.start()

@@ -97,6 +97,49 @@ class Statement:
     entries: list[Entry] = field(default_factory=list)
 
 
+# Succeeded payments to a payee account ending in RETURN_SUFFIX, by execution time, from the partial index
+# ix_instr_returning (ledger.SCHEMA): the terms must stay those of its WHERE — INDEXED BY makes SQLite refuse the
+# statement otherwise, instead of silently reading every succeeded instruction on each advance().
+_RETURNING_SQL = (
+    "SELECT * FROM instructions INDEXED BY ix_instr_returning"  # noqa: S608 - constant
+    " WHERE state = 'SUCCEEDED' AND substr(payee_account, -4) = '"
+    + RETURN_SUFFIX
+    + "' AND executed_at <= ? ORDER BY id"
+)
+
+
+class _Account:
+    __slots__ = ("account", "balance_minor", "daily_limit_minor", "name", "single_limit_minor", "status")
+
+    def __init__(self, row: sqlite3.Row) -> None:
+        self.account = row["account"]
+        self.name = row["name"]
+        self.status = row["status"]
+        self.balance_minor = row["balance_minor"]
+        self.single_limit_minor = row["single_limit_minor"]
+        self.daily_limit_minor = row["daily_limit_minor"]
+
+
+class _Accounts:
+    """The accounts one execution run touches, read once inside its transaction (None: not an account here)."""
+
+    def __init__(self, c: sqlite3.Connection) -> None:
+        self._c = c
+        self._rows: dict[str, _Account | None] = {}
+        self._start: dict[str, int] = {}
+
+    def get(self, account: str) -> _Account | None:
+        if account not in self._rows:
+            row = self._c.execute("SELECT * FROM accounts WHERE account = ?", (account,)).fetchone()
+            self._rows[account] = _Account(row) if row is not None else None
+            if row is not None:
+                self._start[account] = row["balance_minor"]
+        return self._rows[account]
+
+    def changed(self) -> list[_Account]:
+        return [a for a in self._rows.values() if a is not None and a.balance_minor != self._start[a.account]]
+
+
 def day_bounds(start: dt.date, end: dt.date) -> tuple[float, float]:
     lo = dt.datetime.combine(start, dt.time(0), dt.UTC).timestamp()
     hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), dt.UTC).timestamp()
@@ -108,6 +151,8 @@ class Engine:
         self.ledger = ledger
         self.config = config or EngineConfig()
         self.clock = clock
+        # account -> (day start, entries.id up to which counted, today's PAYMENT debits): see _daily_used
+        self._daily: dict[str, tuple[float, int, int]] = {}
 
     # -- submission --------------------------------------------------------------------------------
     def submit(
@@ -115,22 +160,40 @@ class Engine:
     ) -> list[SubmitResult]:
         if len(orders) > self.config.max_batch:
             raise EngineError("BATCH_SIZE", f"at most {self.config.max_batch} records per request")
-        self.advance()  # a repeat must answer with the earlier instruction's current state
         results = []
+        now = self.clock()
         with self.ledger.tx() as c:
+            self._advance(c, now)  # a repeat must answer with the earlier instruction's current state
+            accounts: dict[str, sqlite3.Row | None] = {}  # one lookup per debit account and request
+            # Instruction ids (and so REQNBRs) are handed out here, in request order: MAX(id) is O(1) on the rowid.
+            next_id = c.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM instructions").fetchone()[0]
             for order in orders:
-                results.append(self._submit_one(c, order, body_sha256, signer, batch_nbr))
+                res = self._submit_one(c, order, body_sha256, signer, batch_nbr, accounts, next_id)
+                if res.instruction is not None and not res.repeat:
+                    next_id += 1
+                results.append(res)
         return results
 
     def _submit_one(
-        self, c: sqlite3.Connection, order: PaymentOrder, body_sha256: str, signer: str | None, batch_nbr: str | None
+        self,
+        c: sqlite3.Connection,
+        order: PaymentOrder,
+        body_sha256: str,
+        signer: str | None,
+        batch_nbr: str | None,
+        accounts: dict[str, sqlite3.Row | None],
+        next_id: int,
     ) -> SubmitResult:
         ref = order.client_reference
         if not _REF_RE.match(ref):
             return SubmitResult(ref, "FMT_YURREF", "YURREF must be 1-30 characters [0-9A-Za-z_-]")
         if not _ACC_RE.match(order.payee_account) or order.payee_account == order.debit_account:
             return SubmitResult(ref, "FMT_CRTACC", "CRTACC must be 6-32 digits and differ from DBTACC")
-        acc = c.execute("SELECT currency, status FROM accounts WHERE account = ?", (order.debit_account,)).fetchone()
+        if order.debit_account not in accounts:
+            accounts[order.debit_account] = c.execute(
+                "SELECT currency, status FROM accounts WHERE account = ?", (order.debit_account,)
+            ).fetchone()
+        acc = accounts[order.debit_account]
         if acc is None:
             return SubmitResult(ref, "AC02", "付方账号不存在 / unknown debit account")
         if acc["currency"] != order.currency:
@@ -144,106 +207,182 @@ class Engine:
             if earlier["content_hash"] != content:
                 return SubmitResult(ref, "DUPL", "业务参考号重复 / duplicate reference with different content")
             return SubmitResult(ref, "SUC0000", "repeat: earlier result", Instruction(**dict(earlier)), repeat=True)
-        next_id = c.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM instructions").fetchone()[0]
-        req_nbr = f"{next_id:010d}"
+        ins = Instruction(
+            id=next_id,
+            req_nbr=f"{next_id:010d}",
+            client_reference=ref,
+            debit_account=order.debit_account,
+            payee_account=order.payee_account,
+            payee_name=order.payee_name,
+            payee_bank=order.payee_bank,
+            amount_minor=order.amount_minor,
+            currency=order.currency,
+            purpose=order.purpose,
+            batch_nbr=batch_nbr,
+            content_hash=content,
+            signer_fingerprint=signer,
+            body_sha256=body_sha256,
+            state="RECEIVED",
+            reason_code=None,
+            reason_text=None,
+            received_at=self.clock(),
+            executed_at=None,
+            returned_at=None,
+        )
         c.execute(
-            "INSERT INTO instructions (req_nbr, client_reference, debit_account, payee_account, payee_name,"
+            "INSERT INTO instructions (id, req_nbr, client_reference, debit_account, payee_account, payee_name,"
             " payee_bank, amount_minor, currency, purpose, batch_nbr, content_hash, signer_fingerprint,"
-            " body_sha256, state, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,'RECEIVED',?)",
+            " body_sha256, state, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,'RECEIVED',?)",
             (
-                req_nbr,
+                ins.id,
+                ins.req_nbr,
                 ref,
-                order.debit_account,
-                order.payee_account,
-                order.payee_name,
-                order.payee_bank,
-                order.amount_minor,
-                order.currency,
-                order.purpose,
+                ins.debit_account,
+                ins.payee_account,
+                ins.payee_name,
+                ins.payee_bank,
+                ins.amount_minor,
+                ins.currency,
+                ins.purpose,
                 batch_nbr,
                 content,
                 signer,
                 body_sha256,
-                self.clock(),
+                ins.received_at,
             ),
         )
-        row = c.execute("SELECT * FROM instructions WHERE req_nbr = ?", (req_nbr,)).fetchone()
-        return SubmitResult(ref, "SUC0000", "received", Instruction(**dict(row)))
+        return SubmitResult(ref, "SUC0000", "received", ins)
 
     # -- asynchronous processing -------------------------------------------------------------------
     def advance(self) -> None:
         now = self.clock()
-        cfg = self.config
         with self.ledger.tx() as c:
-            c.execute(
-                "UPDATE instructions SET state = 'PROCESSING' WHERE state = 'RECEIVED' AND received_at <= ?",
-                (now - cfg.processing_delay,),
-            )
-            due = c.execute(
-                "SELECT * FROM instructions WHERE state = 'PROCESSING' AND received_at <= ? ORDER BY id",
-                (now - cfg.processing_delay - cfg.settle_delay,),
-            ).fetchall()
-            for row in due:
-                self._execute(c, Instruction(**dict(row)), now)
-            returning = c.execute(
-                "SELECT * FROM instructions WHERE state = 'SUCCEEDED' AND payee_account LIKE ? AND executed_at <= ?",
-                ("%" + RETURN_SUFFIX, now - cfg.return_delay),
-            ).fetchall()
-            for row in returning:
-                self._return(c, Instruction(**dict(row)), now, *RETURN_REASON)
+            self._advance(c, now)
 
-    def _fail(self, c: sqlite3.Connection, ins: Instruction, now: float, code: str, text: str) -> None:
+    def _advance(self, c: sqlite3.Connection, now: float) -> None:
+        """Move every instruction that is due. Must run before the transaction books any entry (it reads MAX(id) of
+        the committed entries first: see _daily_used). Each step is an index range scan (ix_instr_state,
+        ix_instr_returning), so when nothing is due it costs next to nothing however large the ledger."""
+        cfg = self.config
+        entries_upto = c.execute("SELECT COALESCE(MAX(id), 0) FROM entries").fetchone()[0]
         c.execute(
-            "UPDATE instructions SET state = 'FAILED', reason_code = ?, reason_text = ?, executed_at = ?"
-            " WHERE id = ? AND state = 'PROCESSING'",
-            (code, text, now, ins.id),
+            "UPDATE instructions SET state = 'PROCESSING' WHERE state = 'RECEIVED' AND received_at <= ?",
+            (now - cfg.processing_delay,),
         )
+        due = c.execute(
+            "SELECT * FROM instructions WHERE state = 'PROCESSING' AND received_at <= ? ORDER BY id",
+            (now - cfg.processing_delay - cfg.settle_delay,),
+        ).fetchall()
+        if due:
+            self._execute_due(c, [Instruction(**dict(row)) for row in due], now, entries_upto)
+        returning = c.execute(_RETURNING_SQL, (now - cfg.return_delay,)).fetchall()
+        for row in returning:
+            self._return(c, Instruction(**dict(row)), now, *RETURN_REASON)
 
-    def _rule_outcome(self, c: sqlite3.Connection, ins: Instruction, now: float) -> tuple[str, str] | None:
+    def _execute_due(self, c: sqlite3.Connection, due: list[Instruction], now: float, entries_upto: int) -> None:
+        """Execute the due instructions in id order, all in this transaction: each one's outcome by the rules of
+        :meth:`_rule_outcome` against the balances and daily totals as the earlier ones of the same run left them,
+        then every state change, balance and ledger entry written in bulk (entries in the same order, with the
+        same balance-after, as one-by-one booking would give)."""
+        accounts = _Accounts(c)
+        used: dict[str, int] = {}  # today's PAYMENT debits per account with a daily limit, this run included
+        today = dt.datetime.fromtimestamp(now, dt.UTC).date()
+        day_start = day_bounds(today, today)[0]
+        failed: list[tuple[str, str, float, int]] = []
+        succeeded: list[tuple[float, int]] = []
+        entries: list[tuple] = []
+        for ins in due:
+            acc = accounts.get(ins.debit_account)
+            if acc is not None and acc.daily_limit_minor is not None and ins.debit_account not in used:
+                used[ins.debit_account] = self._daily_used(c, ins.debit_account, day_start, entries_upto)
+            outcome = self._rule_outcome(ins, accounts, used)
+            if outcome is not None:
+                failed.append((outcome[0], outcome[1], now, ins.id))
+                continue
+            assert acc is not None
+            succeeded.append((now, ins.id))
+            acc.balance_minor -= ins.amount_minor
+            if ins.debit_account in used:
+                used[ins.debit_account] += ins.amount_minor
+            entries.append((ins.debit_account, ins.id, "PAYMENT", "D", ins.amount_minor, acc.balance_minor,
+                            ins.payee_account, ins.payee_name, ins.client_reference, ins.purpose, now))
+            payee = accounts.get(ins.payee_account)
+            if payee is not None:
+                payee.balance_minor += ins.amount_minor
+                entries.append((ins.payee_account, ins.id, "INCOMING", "C", ins.amount_minor, payee.balance_minor,
+                                ins.debit_account, acc.name, ins.client_reference, ins.purpose, now))
+        if failed:
+            moved = c.executemany(
+                "UPDATE instructions SET state = 'FAILED', reason_code = ?, reason_text = ?, executed_at = ?"
+                " WHERE id = ? AND state = 'PROCESSING'",
+                failed,
+            ).rowcount
+            if moved != len(failed):  # cannot happen under the write lock; never book on a doubt
+                raise RuntimeError(f"{len(failed) - moved} due instructions changed state under the write lock")
+        if succeeded:
+            moved = c.executemany(
+                "UPDATE instructions SET state = 'SUCCEEDED', executed_at = ? WHERE id = ? AND state = 'PROCESSING'",
+                succeeded,
+            ).rowcount
+            if moved != len(succeeded):  # already executed by someone else: never debit twice (rolls back)
+                raise RuntimeError(f"{len(succeeded) - moved} due instructions changed state under the write lock")
+            c.executemany(
+                "UPDATE accounts SET balance_minor = ? WHERE account = ?",
+                [(a.balance_minor, a.account) for a in accounts.changed()],
+            )
+            c.executemany(
+                "INSERT INTO entries (account, instruction_id, kind, direction, amount_minor, balance_after_minor,"
+                " counterparty_account, counterparty_name, client_reference, purpose, booked_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                entries,
+            )
+
+    def _daily_used(self, c: sqlite3.Connection, account: str, day_start: float, entries_upto: int) -> int:
+        """Sum of the account's PAYMENT entries booked since ``day_start`` among entries with id <= entries_upto
+        (all committed: the caller read MAX(id) before this transaction wrote any). Kept per account and added to
+        incrementally, so a run costs the entries booked since the last one, not a scan of the whole day."""
+        cached = self._daily.get(account)
+        if cached is None or cached[0] != day_start or cached[1] > entries_upto:
+            total = c.execute(
+                "SELECT COALESCE(SUM(amount_minor), 0) FROM entries WHERE account = ? AND kind = 'PAYMENT'"
+                " AND booked_at >= ? AND id <= ?",
+                (account, day_start, entries_upto),
+            ).fetchone()[0]
+        else:
+            total = cached[2]
+            if entries_upto > cached[1]:  # rowid range only (+ disables the other indexes for these terms)
+                total += c.execute(
+                    "SELECT COALESCE(SUM(amount_minor), 0) FROM entries WHERE id > ? AND id <= ?"
+                    " AND +account = ? AND kind = 'PAYMENT' AND +booked_at >= ?",
+                    (cached[1], entries_upto, account, day_start),
+                ).fetchone()[0]
+        self._daily[account] = (day_start, entries_upto, total)
+        return total
+
+    def _rule_outcome(
+        self, ins: Instruction, accounts: _Accounts, used: dict[str, int]
+    ) -> tuple[str, str] | None:
         rule = PAYEE_RULES.get(ins.payee_account[-4:])
         if rule:
             return rule
-        payee = c.execute("SELECT status FROM accounts WHERE account = ?", (ins.payee_account,)).fetchone()
-        if payee is not None and payee["status"] == "C":
+        payee = accounts.get(ins.payee_account)
+        if payee is not None and payee.status == "C":
             return PAYEE_RULES["0004"]
         cutoff = self.config.cutoff
         if cutoff is not None and dt.datetime.fromtimestamp(ins.received_at, dt.UTC).time() > cutoff:
             return ("TM01", f"超过当日截止时间 {cutoff.isoformat()} UTC / after cut-off")
-        acc = c.execute("SELECT * FROM accounts WHERE account = ?", (ins.debit_account,)).fetchone()
-        if acc["status"] == "C":
+        acc = accounts.get(ins.debit_account)
+        if acc is None:  # cannot happen: submit() refuses unknown debit accounts and accounts are never deleted
+            return ("AC02", "付方账号不存在 / unknown debit account")
+        if acc.status == "C":
             return ("AC04", "付方账户已销户 / debit account closed")
-        if acc["single_limit_minor"] is not None and ins.amount_minor > acc["single_limit_minor"]:
+        if acc.single_limit_minor is not None and ins.amount_minor > acc.single_limit_minor:
             return ("AM02", "超过单笔限额 / over the single-payment limit")
-        if acc["daily_limit_minor"] is not None:
-            today = dt.datetime.fromtimestamp(now, dt.UTC).date()
-            start = day_bounds(today, today)[0]
-            used = c.execute(
-                "SELECT COALESCE(SUM(amount_minor), 0) FROM entries WHERE account = ? AND kind = 'PAYMENT'"
-                " AND booked_at >= ?",
-                (ins.debit_account, start),
-            ).fetchone()[0]
-            if used + ins.amount_minor > acc["daily_limit_minor"]:
-                return ("AM02", "超过当日累计限额 / over the daily limit")
-        if acc["balance_minor"] < ins.amount_minor:
+        if acc.daily_limit_minor is not None and used[ins.debit_account] + ins.amount_minor > acc.daily_limit_minor:
+            return ("AM02", "超过当日累计限额 / over the daily limit")
+        if acc.balance_minor < ins.amount_minor:
             return ("AM04", "余额不足 / insufficient funds")
         return None
-
-    def _execute(self, c: sqlite3.Connection, ins: Instruction, now: float) -> None:
-        outcome = self._rule_outcome(c, ins, now)
-        if outcome is not None:
-            self._fail(c, ins, now, *outcome)
-            return
-        moved = c.execute(
-            "UPDATE instructions SET state = 'SUCCEEDED', executed_at = ? WHERE id = ? AND state = 'PROCESSING'",
-            (now, ins.id),
-        ).rowcount
-        if moved != 1:  # already executed by someone else: never debit twice
-            return
-        debtor = c.execute("SELECT name FROM accounts WHERE account = ?", (ins.debit_account,)).fetchone()
-        self._book(c, ins.debit_account, ins, "PAYMENT", "D", ins.payee_account, ins.payee_name, now)
-        payee = c.execute("SELECT status FROM accounts WHERE account = ?", (ins.payee_account,)).fetchone()
-        if payee is not None:
-            self._book(c, ins.payee_account, ins, "INCOMING", "C", ins.debit_account, debtor["name"], now)
 
     def _book(
         self,
@@ -323,6 +462,24 @@ class Engine:
         if ins is None or ins.received_at > self.clock() - self.config.settle_lag:
             return None
         return ins
+
+    def status_list(
+        self, debit_account: str | None, start: dt.date, end: dt.date, after_req_nbr: str, page_size: int
+    ) -> tuple[list[Instruction], str | None]:
+        """One page of the instructions received on the days start..end (UTC, inclusive) — of one debit account
+        or all — in REQNBR order, as visible as status_by_reference shows them (settle lag); returns
+        (instructions, continuation REQNBR or None)."""
+        self.advance()
+        if debit_account is not None and self.ledger.account(debit_account) is None:
+            raise EngineError("AC02", "unknown account")
+        lo, hi = day_bounds(start, end)
+        visible_before = self.clock() - self.config.settle_lag
+        rows = self.ledger.instruction_page(debit_account, lo, hi, after_req_nbr, page_size + 1)
+        page, more = rows[:page_size], len(rows) > page_size
+        # Not yet visible ones (settle lag) are left out, as status_by_reference leaves them out; the key is the
+        # last REQNBR looked at, so a page can be shorter than page_size while more follow.
+        visible = [i for i in page if i.received_at <= visible_before]
+        return visible, (page[-1].req_nbr if more else None)
 
     def details(
         self, account: str, start: dt.date, end: dt.date, after_id: int, page_size: int

@@ -8,7 +8,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 DB_NAME = "bank.sqlite3"
@@ -57,6 +57,13 @@ CREATE TABLE IF NOT EXISTS instructions (
     returned_at REAL
 );
 CREATE INDEX IF NOT EXISTS ix_instr_ref ON instructions (client_reference, debit_account);
+-- advance(): what is due is found by index range, not by scanning every instruction ever received
+CREATE INDEX IF NOT EXISTS ix_instr_state ON instructions (state, received_at);
+-- the return scan (engine._RETURNING_SQL must repeat these WHERE terms exactly; '0009' = engine.RETURN_SUFFIX)
+CREATE INDEX IF NOT EXISTS ix_instr_returning ON instructions (executed_at)
+    WHERE state = 'SUCCEEDED' AND substr(payee_account, -4) = '0009';
+-- NTQRYSTN: an account's instructions in REQNBR order, the date filter read from the index
+CREATE INDEX IF NOT EXISTS ix_instr_debit ON instructions (debit_account, req_nbr, received_at);
 CREATE TABLE IF NOT EXISTS entries (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     account TEXT NOT NULL REFERENCES accounts(account),
@@ -129,6 +136,9 @@ class Instruction:
     received_at: float
     executed_at: float | None
     returned_at: float | None
+
+
+_INSTRUCTION_COLUMNS = ", ".join(f.name for f in fields(Instruction))  # for Instruction(*row)
 
 
 @dataclass(frozen=True)
@@ -248,6 +258,33 @@ class Ledger:
     def instructions_by_ref(self, client_reference: str) -> list[Instruction]:
         rows = self.query("SELECT * FROM instructions WHERE client_reference = ? ORDER BY id", (client_reference,))
         return [Instruction(**dict(r)) for r in rows]
+
+    def instruction_page(
+        self, debit_account: str | None, start: float, end: float, after_req_nbr: str, limit: int
+    ) -> list[Instruction]:
+        """Instructions received in [start, end) (of one debit account, or all), REQNBR > after_req_nbr, in
+        REQNBR order, at most ``limit``."""
+        where = "req_nbr > ? AND received_at >= ? AND received_at < ?"
+        params: tuple = (after_req_nbr, start, end)
+        if debit_account is not None:
+            where, params = "debit_account = ? AND " + where, (debit_account, *params)
+        rows = self.query(
+            f"SELECT {_INSTRUCTION_COLUMNS} FROM instructions WHERE {where} ORDER BY req_nbr LIMIT ?",  # noqa: S608
+            (*params, limit),
+        )
+        return [Instruction(*r) for r in rows]
+
+    def pick_instruction(self, where: str, params: tuple, rng) -> Instruction | None:
+        """``rng.choice(self.instructions(where, params))`` (the same draw) without loading every row."""
+        with self._lock:
+            n = self._conn.execute(f"SELECT COUNT(*) FROM instructions WHERE {where}", params).fetchone()[0]  # noqa: S608
+            if not n:
+                return None
+            row = self._conn.execute(
+                f"SELECT * FROM instructions WHERE {where} ORDER BY id LIMIT 1 OFFSET ?",  # noqa: S608
+                (*params, rng.randrange(n)),
+            ).fetchone()
+        return Instruction(**dict(row))
 
     def instructions(self, where: str = "1=1", params: tuple = ()) -> list[Instruction]:
         rows = self.query(f"SELECT * FROM instructions WHERE {where} ORDER BY id", params)  # noqa: S608

@@ -1,10 +1,12 @@
 """CMB FBSDK messages ↔ the plugin API's value types.
 
 Requests: DCPAYMNT (single/batch payment), NTQRYSTY (status by YURREF), NTSTLINF (status by REQNBR),
+NTQRYSTN (status list of an account over dates, paged by CTNKEY in the sandbox),
 GetAccInfo / NTQADINF (balances), GetTransInfo (details, paged by CTNKEY in the sandbox), SDKCSFDFBRTIMG
-(e-receipts). Every payment field is checked in GBK bytes *before* the message is built (and so before it is
-signed): too long → TEXT_LENGTH, not GBK → TEXT_ENCODING, both via :func:`app.domain.text.check_text`; all
-problems of a whole batch are raised at once as ValidationFailed.
+(e-receipts). A payment's structured remittance (invoices, reference) is appended to NUSAGE in the compact form of
+:func:`app.domain.remittance.compact_purpose`. Every payment field is checked in GBK bytes *before* the message is
+built (and so before it is signed): too long → TEXT_LENGTH, not GBK → TEXT_ENCODING, both via
+:func:`app.domain.text.check_text`; all problems of a whole batch are raised at once as ValidationFailed.
 
 Amounts are decimal strings ↔ integer minor units, strictly (ASCII digits, at most two decimals), never float.
 """
@@ -19,18 +21,20 @@ from datetime import UTC, date, datetime
 
 from app.domain.errors import Problem, ValidationFailed
 from app.domain.payment import PaymentStatus
+from app.domain.remittance import compact_purpose
 from app.domain.text import check_text
 from app.ports.bank import (
     Balance,
     BankStatusReport,
     PaymentInstruction,
     Receipt,
+    StatusListPage,
     SubmissionResult,
     Transaction,
     TransactionPage,
 )
 from bank_plugins.cmb_fbsdk.envelope import CmbFormatError, CmbMessage, build_message, request_info
-from bank_plugins.cmb_fbsdk.manifest import FIELD_BYTE_LENGTHS, MAX_BATCH_SIZE
+from bank_plugins.cmb_fbsdk.manifest import FIELD_BYTE_LENGTHS, MAX_BATCH_SIZE, STATUS_LIST_MAX_DAYS
 from bank_plugins.cmb_fbsdk.status import SUCCESS_CODE, record_status
 
 CURRENCY_BY_CCYNBR = {"10": "CNY", "21": "HKD", "32": "USD", "35": "EUR"}
@@ -111,7 +115,9 @@ def payment_record(instr: PaymentInstruction) -> dict[str, str]:
         "TRSAMT": minor_to_wire(instr.amount_minor),
         "CCYNBR": ccynbr,
         "STLCHN": extra.pop("STLCHN", "F" if instr.urgent else "N"),
-        "NUSAGE": instr.purpose,
+        # The dialect has no structured remittance: invoices and reference go into the purpose, compactly (the
+        # import and the pre-sign check refuse what would not fit NUSAGE).
+        "NUSAGE": compact_purpose(instr.purpose, instr.remittance),
         "BNKFLG": extra.pop("BNKFLG", "Y" if instr.payee_bank_code.startswith("308") else "N"),
         "CRTACC": instr.payee_account,
         "CRTNAM": instr.payee_name,
@@ -395,3 +401,66 @@ def parse_receipt_answer(message: CmbMessage, client_reference: str) -> list[Rec
             amount_minor=wire_to_minor(amount, field="TRSAMT") if amount else None,
             file_type=rec.get("FILTYP", "PDF") or "PDF"))
     return receipts
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Status list: NTQRYSTN (GetPaymentResultList), paged by CTNKEY in the sandbox
+
+
+def build_status_list_query(debit_account: str, date_from: date, date_to: date, *, login_name: str,
+                            buscod: str = "N02031", busmod: str = "00001", cursor: str | None = None,
+                            max_days: int = STATUS_LIST_MAX_DAYS) -> bytes:
+    """NTQRYSTN for the instructions of ``debit_account`` received ``date_from``..``date_to`` (bank dates,
+    inclusive, at most ``max_days`` days); ``cursor`` is the CTNKEY of the previous page. All problems at once."""
+    problems: list[Problem] = []
+    if not _ACCOUNT.fullmatch(debit_account or ""):
+        problems.append(Problem("ACCOUNT_FORMAT", "an account number is 6-35 ASCII digits", "DBTACC"))
+    if date_to < date_from:
+        problems.append(Problem("DATE_RANGE", "the end date is before the start date", "ENDDAT"))
+    elif (date_to - date_from).days >= max_days:
+        problems.append(Problem("DATE_RANGE", f"at most {max_days} days per status-list request", "ENDDAT"))
+    if cursor is not None and not (cursor and len(cursor) <= 200 and cursor.isascii() and cursor.isprintable()):
+        problems.append(Problem("CURSOR", "the continuation key must be the one the previous page returned",
+                                "CTNKEY"))
+    if problems:
+        raise ValidationFailed(problems)
+    rec = {"BUSCOD": buscod, "BUSMOD": busmod, "BGNDAT": wire_date(date_from), "ENDDAT": wire_date(date_to),
+           "DBTACC": debit_account}
+    if cursor:
+        rec["CTNKEY"] = cursor
+    return build_message(CmbMessage(request_info("NTQRYSTN", login_name), [("NTQRYSTNY1", rec)]))
+
+
+def parse_status_list_answer(message: CmbMessage, debit_account: str = "") -> StatusListPage:
+    """One NTQRYSTN page. Each ``NTSTLLSTZ`` record maps exactly as :func:`parse_status_answer` maps it
+    (:func:`status_report`); a record that cannot be read is a ``found=True`` UNKNOWN report "unreadable: ask
+    again" (never a failure). Records of another debit account (a stale answer) are left out; identical
+    duplicates count once; different records for one instruction (REQNBR) give one UNKNOWN report for it.
+    Only RETCOD=0 answers come here. CmbFormatError when the continuation block has no key."""
+    reports: dict[tuple[str, str], BankStatusReport] = {}
+    seen: dict[tuple[str, str], tuple] = {}
+    for rec in message.records("NTSTLLSTZ"):
+        account = rec.get("DBTACC", "")
+        if debit_account and account and account != debit_account:
+            continue
+        ref, number = rec.get("YURREF", ""), rec.get("REQNBR", "")
+        content = tuple(sorted(rec.items()))
+        key = (ref, number or repr(content))
+        if key in seen:
+            if seen[key] != content:
+                reports[key] = BankStatusReport(ref, PaymentStatus.UNKNOWN, found=True, bank_reference=number,
+                                                bank_text="conflicting records for one instruction: ask again")
+            continue
+        seen[key] = content
+        try:
+            reports[key] = status_report(rec)
+        except CmbFormatError as exc:
+            reports[key] = BankStatusReport(ref, PaymentStatus.UNKNOWN, found=True, bank_reference=number,
+                                            bank_text=f"unreadable: ask again ({exc.message})")
+    cont = message.first("NTQRYSTNZ1")
+    next_cursor = None
+    if cont is not None:
+        next_cursor = cont.get("CTNKEY", "")
+        if not next_cursor:
+            raise CmbFormatError("CMB_FORMAT", "the bank says more records follow but gives no continuation key")
+    return StatusListPage(tuple(reports.values()), next_cursor)

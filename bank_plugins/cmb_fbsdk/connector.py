@@ -30,6 +30,7 @@ from app.ports.bank import (
     Receipt,
     SignedSubmission,
     Signer,
+    StatusListPage,
     SubmissionResult,
     TransactionPage,
 )
@@ -142,6 +143,20 @@ class CmbFbsdkConnector:
                 reports.append(BankStatusReport(ref, PaymentStatus.UNKNOWN, found=True,
                                                 bank_text="unreadable status answer: ask again"))
         return reports
+
+    def query_status_list(self, debit_account: str, date_from: date, date_to: date,
+                          cursor: str | None = None) -> StatusListPage:
+        """One NTQRYSTN page (the bank decides its size); ``next_cursor`` None when no more follow."""
+        body = codec.build_status_list_query(debit_account, date_from, date_to, login_name=self._login,
+                                             buscod=self._buscod, busmod=self._busmod, cursor=cursor)
+        message = self._query(body)
+        try:
+            page = codec.parse_status_list_answer(message, debit_account)
+        except CmbFormatError as exc:
+            raise self._answer_error(exc) from None
+        if cursor and page.next_cursor == cursor:  # would page forever
+            raise BankUnavailable("the bank's continuation key does not advance", code="ANSWER_FORMAT")
+        return page
 
     def get_balances(self, accounts: Sequence[str]) -> list[Balance]:
         result: list[Balance] = []

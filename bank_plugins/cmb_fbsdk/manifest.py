@@ -6,6 +6,7 @@ from app.ports.bank import API_VERSION, Capability, PluginLimits, PluginManifest
 
 PLUGIN_ID = "cmb_fbsdk"
 MAX_BATCH_SIZE = 50
+STATUS_LIST_MAX_DAYS = 31  # NTQRYSTN: BGNDAT..ENDDAT at most this many days (inclusive)
 
 # DCOPDPAYX field limits in GBK bytes (YURREF C(30) etc.; the sandbox dialect's table in PROTOCOL.md).
 FIELD_BYTE_LENGTHS: dict[str, int] = {
@@ -33,6 +34,7 @@ MANIFEST = PluginManifest(
         Capability.SINGLE_PAYMENT,
         Capability.BATCH_PAYMENT,
         Capability.STATUS_QUERY,
+        Capability.STATUS_LIST,
         Capability.BALANCE,
         Capability.TRANSACTION_DETAILS,
         Capability.E_RECEIPTS,

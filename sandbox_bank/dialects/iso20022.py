@@ -549,10 +549,10 @@ class IsoDialect:
                 return "reported TxSts=ACTC"
             if kind == "stale_answer":
                 marks = ",".join("?" * len(answer.references))
-                others = self.ledger.instructions(f"client_reference NOT IN ({marks})", tuple(answer.references))
-                if not others:
+                other = self.ledger.pick_instruction(f"client_reference NOT IN ({marks})", tuple(answer.references),
+                                                     rng)
+                if other is None:
                     return None
-                other = rng.choice(others)
                 for b in answer.blocks:
                     b.records = [_record(other) for _ in b.records]
                 return f"answered with reference {other.client_reference}"

@@ -72,7 +72,8 @@ def sandbox(tmp_path_factory):
     from tests.sandbox_bank.bank_harness import make_template, start_bank
 
     base = tmp_path_factory.mktemp("contract-bank")
-    bank = start_bank(make_template(base), base / "run", "--processing-delay", "0.2", "--settle-delay", "0.2")
+    bank = start_bank(make_template(base), base / "run", "--processing-delay", "0.2", "--settle-delay", "0.2",
+                      "--status-list-page", "2")  # small pages so that STATUS_LIST paging is exercised
     yield bank
     bank.stop()
 
@@ -177,6 +178,41 @@ def test_sandbox_refuses_an_altered_submission_and_nothing_is_executed(connector
     # the stored original is still byte-identical and valid
     (ok,) = connector.send_submission(sub)
     assert ok.status is S.ACCEPTED
+
+
+@pytest.mark.slow
+def test_sandbox_status_list_pages_agree_with_query_status(connector, sandbox):
+    from tests.sandbox_bank.bank_harness import PAYER
+
+    if not REGISTRY.manifest(connector.plugin_id).supports(Capability.STATUS_LIST):
+        pytest.skip("no STATUS_LIST capability")
+    refs = [f"CT-LIST{i}-{connector.plugin_id}" for i in range(5)]
+    payees = ["6217000000123456", "6217000000000001", "6217000000123456", "6217000000000006", "6217000000123456"]
+    results = connector.submit_payment([_instr(connector, ref, 100 + i, payee)
+                                        for i, (ref, payee) in enumerate(zip(refs, payees, strict=True))],
+                                       connector.signer)
+    assert [r.status for r in results] == [S.ACCEPTED] * 5
+    for ref in refs:
+        _wait_final(connector, ref)
+    today = dt.datetime.now(dt.UTC).date()
+    listed, numbers, cursor, pages = {}, [], None, 0
+    while True:
+        page = connector.query_status_list(PAYER, today - dt.timedelta(days=1), today, cursor)
+        assert len(page.reports) <= 2  # the bank's page size (serve --status-list-page 2)
+        pages += 1
+        for report in page.reports:
+            listed.setdefault(report.client_reference, []).append(report)
+            numbers.append(report.bank_reference)
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert pages >= 3 and len(numbers) == len(set(numbers))  # every instruction once across the pages
+    for ref in refs:
+        (single,) = connector.query_status([ref])
+        assert listed[ref] == [single]  # the same report, status and all
+    assert [listed[r][0].status for r in refs] == [S.SUCCEEDED, S.FAILED, S.SUCCEEDED, S.FAILED, S.SUCCEEDED]
+    assert [listed[r][0].bank_code for r in refs[1::2]] == ["AC01", "RR04"]
+    assert all(r.debit_account == PAYER for reports in listed.values() for r in reports)
 
 
 def test_validation_happens_before_signing(connector):
