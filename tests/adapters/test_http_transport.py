@@ -255,3 +255,16 @@ def test_mask_message_variants():
     js = mask_message('{"payeeAccount": "6217000000123456", "password": "pw", "amount": "1.00"}')
     assert "6217000000123456" not in js and '"password": "****"' in js and '"amount": "1.00"' in js
     assert mask_message("token=abcdef&x=1") == "token=****&x=1"
+
+
+def test_the_bank_context_trusts_only_the_bank_ca_after_many_connections(tmp_path, server, ca, client_cert):
+    """requests' cert_verify would hand urllib3 the certifi bundle, which urllib3 then loads into OUR shared context
+    on every new connection: ~150 public CAs trusted for the bank, and ~17 ms per payment connection."""
+    with _transport(tmp_path, server, ca, client_cert) as t:
+        before = t._context.get_ca_certs()
+        t.post("/cmb/fbsdk", b"<q/>")
+        for _ in range(3):
+            t.post("/cmb/fbsdk", b"<pay/>", payment=True)  # a fresh connection each
+        after = t._context.get_ca_certs()
+    assert len(before) == 1
+    assert after == before
