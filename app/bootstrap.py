@@ -15,6 +15,7 @@ from app.domain.errors import DomainError, IntegrityFailure, SecretStoreUnavaila
 from app.domain.submission import EngineSettings
 from app.ports import Clock, PasswordHasher, SecretStore, SystemClock
 from app.services import Services
+from app.services.alerts import AlertService
 from app.services.approvals import ApprovalService
 from app.services.audit import AuditService
 from app.services.auth import AuthService, LoginPolicy
@@ -22,15 +23,19 @@ from app.services.bank_data import BankDataService
 from app.services.batch_approval import BatchApprovalService
 from app.services.batch_import import BatchImportService
 from app.services.batch_results import BatchResultsService
+from app.services.cnaps import CnapsService
 from app.services.connection_profiles import ConnectionProfileService
 from app.services.events import EventHub
 from app.services.master_data import MasterDataService
 from app.services.payments import PaymentService
+from app.services.reconciliation import ReconciliationService
 from app.services.setup import SetupService
 from app.services.signing import SigningService
 from app.services.statements import StatementService
 from app.services.submission import SubmissionService
 from app.services.users import UserService
+from storage.alert_repositories import SqlReconciliationStore
+from storage.batch_lines_extra import SqlBatchLineExtras
 from storage.db import Ledger, open_ledger
 
 
@@ -91,7 +96,8 @@ def build_signing_service(uow, store: SecretStore, clock: Clock, connectors, eve
         return SIGNING_BATCH_MAX
 
     return SigningService(uow, clock, _Lazy(_signature_verifier), _Lazy(lambda: _signer_provider(store, clock)),
-                          events=events, batch_size_for=batch_size)
+                          events=events, batch_size_for=batch_size, manifests=connectors.manifest,
+                          line_extras=SqlBatchLineExtras.of)
 
 
 def audit_key_name(ledger_id: str) -> str:
@@ -241,10 +247,18 @@ def open_app(config: AppConfig, *, secret_store: SecretStore | None = None, cloc
         services.submission = SubmissionService(uow, clock, connectors, settings=engine_settings or EngineSettings(),
                                                 events=services.events, crash=crash_points_from_env(),
                                                 payments=services.payments)
-        services.batch_import = BatchImportService(uow, clock, events=services.events)
+        services.cnaps = CnapsService(config.data_dir, uow, clock)
+        services.batch_import = BatchImportService(uow, clock, events=services.events,
+                                                   branches=services.cnaps.directory, manifests=connectors.manifest,
+                                                   line_extras=SqlBatchLineExtras.of)
         services.batch_approval = BatchApprovalService(uow, services.approvals, services.auth, clock,
                                                        events=services.events)
         services.batch_results = BatchResultsService(uow, clock, events=services.events)
+        # alerts and reconciliation (I7)
+        services.alerts = AlertService(uow, clock, events=services.events)
+        services.reconciliation = ReconciliationService(
+            uow, clock, services.bank_data, connectors, services.alerts, SqlReconciliationStore.of,
+            crash=crash_points_from_env())
     except BaseException:
         ledger.dispose()
         raise

@@ -583,6 +583,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_batch(sub, add)
 
+    from app.cli_batch import register_cnaps
+
+    register_cnaps(sub, add)
+
+    from app.cli_reconcile import register as register_reconcile
+
+    register_reconcile(sub, add)
+
     sp = sub.add_parser("sandbox-bank", help="the sandbox bank server (init, serve, faults, report, ...)",
                         add_help=False)
     sp.add_argument("rest", nargs=argparse.REMAINDER)

@@ -156,6 +156,7 @@ class PaymentRequestRow(Base):
         CheckConstraint("version >= 1", name="version_positive"),
         Index(None, "status"),
         Index("uq_payment_requests_batch_line", "batch_id", "batch_line", unique=True),   # migration 0008
+        Index(None, "batch_id", "status", "amount_minor"),   # migration 0010: batch counts and totals by status
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -198,6 +199,8 @@ class PaymentRequestRow(Base):
     # migration 0008: the imported batch file this payment is a line of, and its row in the file
     batch_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     batch_line: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # migration 0009: structured remittance of a supplier payment (canonical JSON of app.domain.remittance), write-once
+    remittance: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 _LIVE_APPROVAL = "voided_at IS NULL AND decision = 'approved'"
@@ -568,3 +571,37 @@ class BatchImportProfileRow(Base):
     created_by: Mapped[str] = mapped_column(String(64), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+
+
+# -- alerts (migration 0010) --------------------------------------------------------------------------------
+
+ALERT_SEVERITY_VALUES = ("CRITICAL", "HIGH", "MEDIUM", "LOW")
+_ALERT_ACK_WHOLE = ("(acknowledged_at IS NULL AND acknowledged_by IS NULL AND acknowledge_note IS NULL) OR "
+                    "(acknowledged_at IS NOT NULL AND acknowledged_by IS NOT NULL AND acknowledge_note IS NOT NULL)")
+
+
+class AlertRow(Base):
+    """A finding a person must look at (reconciliation, later risk rules). Raised once per ``dedup_key``; never
+    deleted; once acknowledged (by a person, with a note) never changed again (triggers)."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        UniqueConstraint("dedup_key"),
+        CheckConstraint(_in("severity", ALERT_SEVERITY_VALUES), name="severity_known"),
+        CheckConstraint(_ALERT_ACK_WHOLE, name="ack_whole"),
+        Index(None, "acknowledged_at", "severity"),
+        Index(None, "payment_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    severity: Mapped[str] = mapped_column(String(16), nullable=False)
+    payment_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("payment_requests.id"), nullable=True)
+    account_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("bank_accounts.id"), nullable=True)
+    dedup_key: Mapped[str] = mapped_column(String(200), nullable=False)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    detail: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    acknowledged_by: Mapped[int | None] = mapped_column(Integer, ForeignKey("users.id"), nullable=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    acknowledge_note: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -9,6 +9,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from app.ports.clock import Clock
+from storage.alert_repositories import SqlAlertRepository
 from storage.audit_log import SqlAuditLog
 from storage.bank_repositories import (
     SqlBalanceRepository,
@@ -16,6 +17,7 @@ from storage.bank_repositories import (
     SqlMessageLogRepository,
     SqlTransactionRepository,
 )
+from storage.batch_lines_extra import SqlBatchLineExtras
 from storage.batch_repositories import SqlBatchRepository
 from storage.db_errors import translate_database_error, translate_operational_error
 from storage.engine import READ_ONLY_OPTION
@@ -59,6 +61,8 @@ class SqlUnitOfWork:
     signing_keys: SqlSigningKeyRepository
     submissions: SqlSubmissionRepository
     batches: SqlBatchRepository
+    batch_extras: SqlBatchLineExtras
+    alerts: SqlAlertRepository
 
     def __init__(self, engine: Engine, audit_key: bytes, clock: Clock, *, read_only: bool = False):
         self._engine = engine.execution_options(**{READ_ONLY_OPTION: bool(read_only)})
@@ -95,6 +99,8 @@ class SqlUnitOfWork:
         self.signing_keys = SqlSigningKeyRepository(session, self._clock)
         self.submissions = SqlSubmissionRepository(session, self._clock)
         self.batches = SqlBatchRepository(session, self._clock)
+        self.batch_extras = SqlBatchLineExtras(session)
+        self.alerts = SqlAlertRepository(session, self._clock)
         return self
 
     def commit(self) -> None:

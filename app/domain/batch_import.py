@@ -4,25 +4,41 @@ Pure functions over bytes and cell values; the service reads files (CSV, XLSX) a
 every row is returned at once as a :class:`RowProblem` (row number as the user sees it in the file, the column's
 header, a stable code and a message). Codes (RELIABILITY.md §2): AMOUNT_*, ACCOUNT_FORMAT / ACCOUNT_LUHN (warning),
 BANK_CODE / BANK_CODE_CHECK (warning), TEXT_CHARSET, TEXT_ENCODING, TEXT_LENGTH, TEXT_REQUIRED, DUPLICATE,
-FILE_LAYOUT, FILE_ENCODING, FILE_SIZE, PAYEE_NAME_MISMATCH.
+FILE_LAYOUT, FILE_ENCODING, FILE_SIZE, PAYEE_NAME_MISMATCH, REMITTANCE_FORMAT / REMITTANCE_DATE / REMITTANCE_LENGTH
+(supplier files: the optional columns 发票号 / invoice_number, 发票日期 / invoice_date, 汇款附言 / remittance_ref).
 
 Decoding is strict UTF-8 first (a BOM is allowed), then GB18030 (a superset of GBK); never GBK first, never
 with ``errors="replace"``. Text the bank receives must be encodable in GBK (TEXT_ENCODING otherwise) and fit the
-bank's field in GBK bytes (TEXT_LENGTH).
+bank's field in GBK bytes (TEXT_LENGTH). When the debit account's bank plugin is known, each row is also checked
+against that bank's own encoding and field lengths (:class:`app.domain.bank_fields.WireTextRules`: CMB CRTNAM 200
+GBK bytes, NUSAGE 62 with the compact remittance, ISO 20022 Nm 140 characters …) — before anything is signed.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from app.domain.bank_codes import BANK_CATEGORIES
+from app.domain.bank_fields import WireTextRules
 from app.domain.errors import Problem, Severity
 from app.domain.identifiers import ACCOUNT_LENGTHS, check_account_number, check_cnaps
 from app.domain.money import DEFAULT_MAX_MINOR, check_amount
+from app.domain.remittance import (
+    EMPTY_REMITTANCE,
+    MAX_DOCUMENTS,
+    NUMBER_MAX_CHARS,
+    REFERENCE_MAX_CHARS,
+    ReferredDocument,
+    Remittance,
+    date_cell_text,
+    parse_remittance,
+)
 from app.domain.text import check_text, normalize_text
 from app.domain.validation import BRANCH_NAME_MAX_BYTES, NAME_MAX_BYTES
 
@@ -48,6 +64,15 @@ MAX_COLUMNS = 64
 FIELDS = ("payee_name", "payee_account", "bank_name", "bank_code", "amount", "purpose")
 CHINESE_HEADERS = ("收款人名称", "收款账号", "收款行名称", "收款行行号", "金额", "用途")
 FIELD_LABELS = dict(zip(FIELDS, CHINESE_HEADERS, strict=True))
+# Optional columns of supplier files: structured remittance (the invoices a line pays, the supplier's reference).
+REMITTANCE_FIELDS = ("invoice_number", "invoice_date", "remittance_ref")
+REMITTANCE_HEADERS: Mapping[str, tuple[str, ...]] = {
+    "invoice_number": ("发票号", "发票号码", "invoice_number"),
+    "invoice_date": ("发票日期", "invoice_date"),
+    "remittance_ref": ("汇款附言", "备注", "remittance_ref"),
+}
+FIELD_LABELS.update({f: REMITTANCE_HEADERS[f][0] for f in REMITTANCE_FIELDS})
+ALL_FIELDS = FIELDS + REMITTANCE_FIELDS
 
 
 @dataclass(frozen=True)
@@ -70,13 +95,19 @@ class ImportProfile:
 
 
 _STANDARD_COLUMNS = {f: (FIELD_LABELS[f], f) for f in FIELDS}
+_SUPPLIER_COLUMNS = {**_STANDARD_COLUMNS, **REMITTANCE_HEADERS}
 
 BUILTIN_PROFILES = {
     KIND_PAYROLL: ImportProfile(KIND_PAYROLL, KIND_PAYROLL, _STANDARD_COLUMNS, default_purpose="工资",
                                 account_kind="personal", builtin=True),
-    KIND_SUPPLIER: ImportProfile(KIND_SUPPLIER, KIND_SUPPLIER, _STANDARD_COLUMNS, default_purpose="",
+    KIND_SUPPLIER: ImportProfile(KIND_SUPPLIER, KIND_SUPPLIER, _SUPPLIER_COLUMNS, default_purpose="",
                                  account_kind="corporate", builtin=True),
 }
+
+
+def fields_of(kind: str) -> tuple[str, ...]:
+    """The fields a profile of this kind maps (supplier files may carry the remittance columns)."""
+    return ALL_FIELDS if kind == KIND_SUPPLIER else FIELDS
 _PROFILE_NAME = re.compile(r"[A-Za-z0-9_\-\u4e00-\u9fa5]{1,64}")
 
 
@@ -100,8 +131,9 @@ def profile_from_fields(fields: Mapping[str, object]) -> tuple[ImportProfile | N
         problems.append(Problem(PROFILE, "columns must map a field to a header", "columns"))
         raw_columns = {}
     for key, headers in raw_columns.items():
-        if key not in FIELDS:
-            problems.append(Problem(PROFILE, f"unknown field {key!r}; fields are {', '.join(FIELDS)}", "columns"))
+        if key not in fields_of(base.kind):
+            problems.append(Problem(PROFILE, f"unknown field {key!r} for a {base.kind} profile; fields are "
+                                    f"{', '.join(fields_of(base.kind))}", "columns"))
             continue
         values = [headers] if isinstance(headers, str) else list(headers) if isinstance(headers, list | tuple) else []
         values = [normalize_text(v) for v in values if isinstance(v, str) and normalize_text(v)]
@@ -322,18 +354,40 @@ class BranchMatch:
 
 
 class BranchDirectory:
-    """CNAPS codes by branch name (a derived table; see resources/cnaps/README)."""
+    """CNAPS codes by branch name (the shipped derived table, or a full list installed with ``bankdirect cnaps
+    import``). ``source`` says which, for messages."""
 
-    def __init__(self, branches: Iterable[Branch]):
+    def __init__(self, branches: Iterable[Branch], source: str = "shipped"):
         self._by_key: dict[tuple[str | None, str], dict[str, Branch]] = {}
         self._heads: dict[str, Branch] = {}
         self.size = 0
+        self.source = source
         for b in branches:
             self.size += 1
             if b.is_head_office:
                 self._heads[b.code[:3]] = b
                 continue
             self._by_key.setdefault(_canonical_branch(b.name), {})[b.code] = b
+
+    def search(self, name: str, limit: int = 20) -> list[Branch]:
+        """Candidates for a name typed by a person: the exact (canonical) match first, then branches of the same
+        bank whose name contains the given branch part (all banks when the name gives none)."""
+        cat, rest = _canonical_branch(name)
+        exact = list(self._by_key.get((cat, rest), {}).values())
+        if not rest:
+            head = self._heads.get(cat or "")
+            return [head] if head is not None else []
+        out = exact[:limit]
+        seen = {b.code + b.name for b in out}
+        for (c, part), found in self._by_key.items():
+            if len(out) >= limit:
+                break
+            if (cat is None or c == cat) and rest in part and part != rest:
+                for b in found.values():
+                    if b.code + b.name not in seen and len(out) < limit:
+                        seen.add(b.code + b.name)
+                        out.append(b)
+        return out
 
     def lookup(self, name: str) -> BranchMatch:
         cat, rest = _canonical_branch(name)
@@ -345,9 +399,113 @@ class BranchDirectory:
             return BranchMatch(None, f"no branch named {name!r} in the bank-code table; give the 12-digit bank code "
                                "(联行号)")
         if len(found) > 1:
-            return BranchMatch(None, f"{name!r} matches {len(found)} branches with different codes "
-                               f"({', '.join(sorted(found))}); give the 12-digit bank code", tuple(found.values()))
+            candidates = tuple(sorted(found.values(), key=lambda b: b.code))
+            listed = "; ".join(f"{b.code} {b.name}" + (f" ({b.city})" if b.city else "") for b in candidates[:10])
+            more = f"; and {len(candidates) - 10} more" if len(candidates) > 10 else ""
+            return BranchMatch(None, f"{name!r} matches {len(found)} branches with different codes: {listed}{more}; "
+                               "give the 12-digit bank code of the right one", candidates)
         return BranchMatch(next(iter(found.values())))
+
+
+CNAPS_CSV_COLUMNS = ("LName", "BankCode", "BankName", "BankId", "CityCode", "CityName", "ProvinceName",
+                     "ProvinceCode")
+CNAPS_ROW = "CNAPS_ROW"
+_CITY_CODE = re.compile(r"[0-9]{4}", re.ASCII)
+
+
+@dataclass
+class BranchList:
+    """A checked branch list (``bankdirect cnaps import``): the branches of the valid rows, every problem of every
+    row (line number as in the file, the header is line 1) and how many rows were read."""
+
+    branches: list[Branch] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+    rows: int = 0
+
+    @property
+    def errors(self) -> list[RowProblem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def bad_rows(self) -> list[int]:
+        return sorted({p.row for p in self.errors if p.row > 1})
+
+
+def _strict_cnaps(code: str, column: str, row: int) -> list[RowProblem]:
+    """12 ASCII digits, a known bank category and the right check digit (an error here: a full list from the
+    clearing system has no reason to hold a code that fails it)."""
+    out = []
+    for p in check_cnaps(code, column):
+        out.append(RowProblem(row, column, CNAPS_ROW if p.code == "BANK_CODE_CHECK" else p.code, p.message, column))
+    return out
+
+
+def parse_cnaps_csv(text: str, *, max_rows: int = 1_000_000) -> BranchList:
+    """A branch list in the gweesin/CNAPS column layout (LName, BankCode, BankName, BankId, CityCode, CityName,
+    ProvinceName, ProvinceCode; columns in any order, others ignored). Every row is checked: LName is GBK text of
+    at most BRANCH_NAME_MAX_BYTES bytes; BankCode and BankId (when given) are CNAPS codes with a valid check digit;
+    CityCode (when given) is 4 digits and matches digits 4-7 of BankCode. A row naming only the bank (LName equal
+    to BankName) is its head office. The same (code, name) twice is kept once."""
+    out = BranchList()
+    rows = iter_csv_rows(text)
+    header = next(rows, None)
+    if header is None:
+        out.problems.append(file_problem(FILE_SIZE, "the file is empty"))
+        return out
+    keys = [_header_key(h) for h in header]
+    wanted = {c.lower(): c for c in CNAPS_CSV_COLUMNS}
+    at: dict[str, int] = {}
+    for i, k in enumerate(keys):
+        if k in wanted and wanted[k] not in at:
+            at[wanted[k]] = i
+    missing = [c for c in ("LName", "BankCode") if c not in at]
+    if missing:
+        out.problems.append(file_problem(FILE_LAYOUT, f"the header lacks {', '.join(missing)}; a CNAPS list has the "
+                                         f"columns {','.join(CNAPS_CSV_COLUMNS)}", 1, ", ".join(missing)))
+        return out
+    seen: set[tuple[str, str]] = set()
+    for line, cells in enumerate(rows, start=2):
+        if _is_blank(cells):
+            continue
+        out.rows += 1
+        if out.rows > max_rows:
+            out.problems.append(file_problem(FILE_SIZE, f"the list has more than {max_rows} rows"))
+            break
+
+        values = {c: normalize_text(cells[i]) if i < len(cells) else "" for c, i in at.items()}
+        name, code, bank, bank_id = (values.get(c, "") for c in ("LName", "BankCode", "BankName", "BankId"))
+        city_code, city = values.get("CityCode", ""), values.get("CityName", "")
+        problems = [RowProblem(line, "LName", p.code, p.message, "LName", p.severity)
+                    for p in check_text(name, "LName", encoding=BANK_ENCODING, max_bytes=BRANCH_NAME_MAX_BYTES)]
+        problems += _strict_cnaps(code, "BankCode", line)
+        if bank_id:
+            problems += _strict_cnaps(bank_id, "BankId", line)
+        if city_code:
+            if not _CITY_CODE.fullmatch(city_code):
+                problems.append(RowProblem(line, "CityCode", CNAPS_ROW, f"the city code {city_code!r} is not 4 digits",
+                                           "CityCode"))
+            elif len(code) == 12 and code[3:7] != city_code:
+                problems.append(RowProblem(line, "CityCode", CNAPS_ROW, f"the city code {city_code} does not match "
+                                           f"digits 4-7 of the bank code {code} ({code[3:7]})", "CityCode"))
+        out.problems += problems
+        if any(p.is_error for p in problems) or (code, name) in seen:
+            continue
+        seen.add((code, name))
+        cat, rest = _canonical_branch(name)
+        head = (cat is not None and not rest) or (bool(bank) and name == bank)
+        out.branches.append(Branch(code, name, bank or BANK_CATEGORIES.get(code[:3], ""), city, head))
+    if out.rows == 0 and not out.problems:
+        out.problems.append(file_problem(FILE_SIZE, "the list has a header but no rows"))
+    return out
+
+
+def format_branch_table(branches: Iterable[Branch], comments: Sequence[str] = ()) -> str:
+    """The TSV :func:`parse_branch_table` reads (tabs and line breaks never occur in checked names)."""
+    lines = [f"# {c}" for c in comments]
+    lines.append("# code\tname\tbank\tcity\tkind")
+    for b in branches:
+        lines.append("\t".join((b.code, b.name, b.bank, b.city, "head" if b.is_head_office else "branch")))
+    return "\n".join(lines) + "\n"
 
 
 def parse_branch_table(text: str) -> list[Branch]:
@@ -375,6 +533,16 @@ class BatchLine:
     amount_minor: int
     purpose: str
     resolved_branch: str = ""    # the branch chosen by name when the code column was empty
+    remittance: Remittance = EMPTY_REMITTANCE    # supplier lines: the invoices paid, the remittance reference
+
+
+def branch_confirmation_token(lines: Iterable[BatchLine]) -> str:
+    """A short digest of the bank codes chosen by branch name (row, code, official branch name): what the user
+    confirms. Importing with the token of the preview the user saw proves they confirmed exactly that list."""
+    h = hashlib.sha256()
+    for line in sorted((x for x in lines if x.resolved_branch), key=lambda x: x.row):
+        h.update(f"{line.row}\t{line.bank_code}\t{line.resolved_branch}\n".encode())
+    return h.hexdigest()[:16]
 
 
 @dataclass
@@ -395,6 +563,12 @@ _PLAIN_TEXT = re.compile(r"[\x20-\x7e\u4e00-\u9fa5\uff08\uff09\u00b7\u3001\uff0c
 
 
 _AMOUNT = re.compile(r"([0-9]+)(?:\.([0-9]{1,2}))?", re.ASCII)      # as app.domain.money's grammar
+# The usual remittance cells, for the fast path (app.domain.remittance.parse_remittance is the full check).
+_INVOICE = rf"[A-Za-z0-9][A-Za-z0-9\-/_.]{{0,{NUMBER_MAX_CHARS - 1}}}"
+_FAST_NUMBERS = re.compile(f"{_INVOICE}(?:[,;]{_INVOICE}){{0,{MAX_DOCUMENTS - 1}}}", re.ASCII)
+_FAST_SPLIT = re.compile("[,;]").split
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+_NO_DATE = date.min
 _LUHN_DOUBLE = bytes.maketrans(b"0123456789", b"0246813579")      # a digit doubled, its digits summed
 
 
@@ -437,17 +611,21 @@ class RowValidator:
     """Validates rows one by one; keeps what is needed to find duplicates across the file."""
 
     def __init__(self, profile: ImportProfile, columns: ColumnMap, branches: BranchDirectory | None, *,
-                 debit_account: str = ""):
+                 debit_account: str = "", rules: WireTextRules | None = None, today: date | None = None):
         self.profile = profile
         self.columns = columns
         self.branches = branches
         self.debit_account = debit_account
+        self.rules = rules
+        self.today = today
+        # The bank's own rules are certainly met by what the fast path accepts (else every name is checked)
+        self._rules_cover_names = rules is None or rules.implies("payee_name", NAME_MAX_BYTES)
         self._seen: dict[tuple, int] = {}
         self._names: dict[tuple[str, str], tuple[int, str]] = {}
         self._cache: dict[tuple[str, str], list[Problem]] = {}
         self._branch_cache: dict[str, BranchMatch] = {}
         # Values whose check found nothing, each kept once (the lines share the copy): kind → value → value.
-        self._clean_values: dict[str, dict[str, str]] = {"branch": {}, "code": {}, "purpose": {}}
+        self._clean_values: dict[str, dict[str, str]] = {"branch": {}, "code": {}, "purpose": {}, "bank": {}}
         self._banks = BANK_CATEGORIES
         self.result = ValidatedRows()
         pos = columns.positions
@@ -458,6 +636,8 @@ class RowValidator:
         self._fast_account = re.compile(f"[0-9]{{{low},{high}}}", re.ASCII).fullmatch
         self._fast_luhn = profile.account_kind == "personal"
         self._fast_max_digits = max(1, len(str(profile.max_amount_minor)) - 2)
+        self._remit_at = tuple(pos[f] for f in REMITTANCE_FIELDS if f in pos)
+        self._fast_dates: dict[str, date | None] = {}
 
     def _clean(self, kind: str, value: str, compute) -> str | None:
         """``value`` (one shared copy of it) when its check found nothing at all, else None."""
@@ -488,6 +668,11 @@ class RowValidator:
             return False
         if not code or not self._fast_account(account) or account == self.debit_account:
             return False
+        remittance = EMPTY_REMITTANCE
+        if self._remit_at:
+            remittance = self._fast_remittance(cells, n)
+            if remittance is None:
+                return False
         if self._fast_luhn and not _luhn_ok(account):
             return False
         m = _AMOUNT.fullmatch(amount)
@@ -501,7 +686,8 @@ class RowValidator:
         if not 0 < minor <= self.profile.max_amount_minor:
             return False
         # The name (rarely repeated, not cached): plain GBK text within its byte length, else the full check.
-        if not name or not _PLAIN_TEXT.fullmatch(name) or len(name.encode(BANK_ENCODING)) > NAME_MAX_BYTES:
+        if not name or not _PLAIN_TEXT.fullmatch(name) or len(name.encode(BANK_ENCODING)) > NAME_MAX_BYTES \
+                or not self._rules_cover_names:
             return False
         if branch_name:
             branch_name = self._clean("branch", branch_name, lambda: _text_problems(
@@ -511,15 +697,19 @@ class RowValidator:
         code = self._clean("code", code, lambda: check_cnaps(code, "bank_code"))
         if code is None:
             return False
-        purpose = self._clean("purpose", purpose, lambda: _text_problems(purpose, "purpose", PURPOSE_MAX_BYTES,
-                                                                         True))
+        purpose = self._clean("purpose", purpose, lambda: self._purpose_problems(purpose, EMPTY_REMITTANCE))
         if purpose is None:
+            return False
+        bank = self._banks.get(code[:3]) or branch_name
+        if self.rules is not None and self._clean("bank", bank, lambda: self.rules.check_bank_name(bank)) is None:
+            return False
+        if remittance and self.rules is not None and self.rules.check_purpose(purpose, remittance):
             return False
         key_payee = (account, code)
         earlier = self._names.get(key_payee)
         if earlier is not None and earlier[1] != name:
             return False
-        key = (account, code, minor, purpose)
+        key = (account, code, minor, purpose, remittance)     # other invoices: another payment
         if key in self._seen:
             return False
         if earlier is None:
@@ -527,9 +717,58 @@ class RowValidator:
         self._seen[key] = row
         res = self.result
         res.rows_total += 1
-        res.lines.append(BatchLine(row, name, account, self._banks.get(code[:3]) or branch_name, branch_name, code,
-                                   minor, purpose, ""))
+        res.lines.append(BatchLine(row, name, account, bank, branch_name, code, minor, purpose, "", remittance))
         return True
+
+    def _fast_remittance(self, cells: Sequence[object], n: int) -> Remittance | None:
+        """The usual remittance cells (invoice numbers separated by , or ;, one YYYY-MM-DD date, a plain
+        reference) → the remittance; None for anything else, which the full check then reports exactly."""
+        pos = self.columns.positions
+        texts = []
+        for f in REMITTANCE_FIELDS:
+            i = pos.get(f)
+            value = "" if i is None or i >= n else cells[i]
+            if value is None:
+                value = ""
+            if not isinstance(value, str):
+                return None
+            texts.append(value.strip(" \u3000"))
+        numbers, issued_text, reference = texts
+        if not (numbers or issued_text or reference):
+            return EMPTY_REMITTANCE
+        if numbers and _FAST_NUMBERS.fullmatch(numbers) is None:
+            return None
+        issued = None
+        if issued_text:
+            if not numbers:
+                return None
+            issued = self._fast_dates.get(issued_text, _NO_DATE)
+            if issued is _NO_DATE:
+                issued = None
+                if _ISO_DAY.fullmatch(issued_text):
+                    try:
+                        issued = date.fromisoformat(issued_text)
+                    except ValueError:
+                        issued = None
+                    if issued is not None and (issued.year < 2000 or (self.today is not None
+                                                                      and issued > self.today)):
+                        issued = None
+                if len(self._fast_dates) < 10_000:
+                    self._fast_dates[issued_text] = issued
+            if issued is None:
+                return None
+        if reference and (len(reference) > REFERENCE_MAX_CHARS or not _PLAIN_TEXT.fullmatch(reference)):
+            return None
+        documents = tuple(ReferredDocument(x, issued) for x in _FAST_SPLIT(numbers)) if numbers else ()
+        return Remittance(documents, reference)
+
+    def _purpose_problems(self, purpose: str, remittance: Remittance) -> list[Problem]:
+        """The generic purpose check, then — when it is clean — the bank's (with the remittance where the bank
+        carries it in the purpose field)."""
+        found = _text_problems(purpose, "purpose", PURPOSE_MAX_BYTES, True)
+        if self.rules is not None and not any(p.is_error for p in found):
+            found = found + self.rules.check_purpose(purpose, remittance)
+        return found
 
     def _cached(self, kind: str, value: str, compute) -> list[Problem]:
         key = (kind, value)
@@ -550,7 +789,7 @@ class RowValidator:
         values: dict[str, str] = {}
         for f, i in col.positions.items():
             raw = cells[i] if i < len(cells) else None
-            text, reason = cell_text(raw)
+            text, reason = date_cell_text(raw) if f == "invoice_date" else cell_text(raw)
             if reason is not None:
                 problems.append(RowProblem(row, col.headers[i], FILE_LAYOUT, f"the cell holds {reason}; write the "
                                            "value as text", f))
@@ -563,10 +802,16 @@ class RowValidator:
 
         def put(f: str, found: Iterable[Problem]) -> None:
             for p in found:
-                problems.append(RowProblem(row, col.column_of(f), p.code, p.message, f, p.severity))
+                where = f
+                if p.field == "remittance" or p.field in REMITTANCE_FIELDS:
+                    where = p.field if p.field in col.positions else self._remittance_field()
+                problems.append(RowProblem(row, col.column_of(where), p.code, p.message, where, p.severity))
 
         name = normalize_text(values.get("payee_name", ""))
-        put("payee_name", self._cached("name", name, lambda: _text_problems(name, "payee_name", NAME_MAX_BYTES, True)))
+        name_problems = self._cached("name", name, lambda: _text_problems(name, "payee_name", NAME_MAX_BYTES, True))
+        put("payee_name", name_problems)
+        if self.rules is not None and not any(p.is_error for p in name_problems):
+            put("payee_name", self.rules.check_name(name))
         account = values.get("payee_account", "").strip(" ")
         pos = col.positions.get("payee_account")
         raw_account = cells[pos] if pos is not None and pos < len(cells) else None
@@ -609,8 +854,20 @@ class RowValidator:
         money, amount_problems = check_amount(amount_text, max_minor=self.profile.max_amount_minor, field="amount")
         put("amount", amount_problems)
         purpose = normalize_text(values.get("purpose", "")) or self.profile.default_purpose
-        put("purpose", self._cached("purpose", purpose, lambda: _text_problems(
-            purpose, "purpose", PURPOSE_MAX_BYTES, True)))
+        remittance = EMPTY_REMITTANCE
+        if self._remit_at:
+            remittance, found = parse_remittance(values.get("invoice_number", ""), values.get("invoice_date", ""),
+                                                 values.get("remittance_ref", ""), today=self.today,
+                                                 encoding=BANK_ENCODING)
+            put("remittance", found)
+        if remittance:
+            put("purpose", self._purpose_problems(purpose, remittance))
+        else:
+            put("purpose", self._cached("purpose", purpose, lambda: self._purpose_problems(purpose, EMPTY_REMITTANCE)))
+        bank = BANK_CATEGORIES.get(code[:3], "") or branch_name
+        if self.rules is not None and bank:
+            put("bank_name" if "bank_name" in col.positions else "bank_code",
+                self._cached("bank", bank, lambda: self.rules.check_bank_name(bank)))
         errors = any(p.is_error for p in problems)
         if not errors:
             key_payee = (account, code)
@@ -621,11 +878,12 @@ class RowValidator:
                                            f"{name!r}", "payee_name"))
             else:
                 self._names.setdefault(key_payee, (row, name))
-            key = (account, code, money.amount_minor if money else None, purpose)
+            key = (account, code, money.amount_minor if money else None, purpose, remittance)
             first = self._seen.get(key)
             if first is not None:
                 problems.append(RowProblem(row, col.column_of("payee_account"), DUPLICATE,
-                                           f"the same payee, amount and purpose as row {first} (duplicate row)",
+                                           f"the same payee, amount and purpose{' and invoices' if remittance else ''}"
+                                           f" as row {first} (duplicate row)",
                                            "payee_account"))
             else:
                 self._seen[key] = row
@@ -634,9 +892,16 @@ class RowValidator:
         if errors or money is None:
             res.invalid_rows[row] = list(cells)
             return
-        bank = BANK_CATEGORIES.get(code[:3], "")
-        res.lines.append(BatchLine(row, name, account, bank or branch_name, branch_name, code, money.amount_minor,
-                                   purpose, resolved))
+        res.lines.append(BatchLine(row, name, account, bank, branch_name, code, money.amount_minor, purpose, resolved,
+                                   remittance))
+
+
+    def _remittance_field(self) -> str:
+        """The column a problem of the remittance as a whole is shown in: the reference, else the invoices."""
+        for f in ("remittance_ref", "invoice_number", "invoice_date"):
+            if f in self.columns.positions:
+                return f
+        return "purpose"
 
 
 def _is_blank(cells: Sequence[object]) -> bool:
@@ -647,9 +912,11 @@ def _is_blank(cells: Sequence[object]) -> bool:
 
 
 def validate_rows(rows: Iterable[Sequence[object]], profile: ImportProfile, branches: BranchDirectory | None, *,
-                  debit_account: str = "", first_row: int = 1) -> tuple[ColumnMap | None, ValidatedRows]:
+                  debit_account: str = "", first_row: int = 1, rules: WireTextRules | None = None,
+                  today: date | None = None) -> tuple[ColumnMap | None, ValidatedRows]:
     """Header + data rows (lists of cell values; any iterable, read once) → every problem at once. Blank rows
-    are skipped."""
+    are skipped. ``rules``: the debit account's bank (its encoding and field lengths), when known; ``today``:
+    invoice dates after it are refused."""
     out = ValidatedRows()
     it = iter(rows)
     header = next(it, None)
@@ -660,7 +927,7 @@ def validate_rows(rows: Iterable[Sequence[object]], profile: ImportProfile, bran
     out.problems += problems
     if columns is None:
         return None, out
-    validator = RowValidator(profile, columns, branches, debit_account=debit_account)
+    validator = RowValidator(profile, columns, branches, debit_account=debit_account, rules=rules, today=today)
     validator.result = out
     add = validator.add
     for offset, cells in enumerate(it, start=first_row + 1):

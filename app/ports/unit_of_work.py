@@ -23,6 +23,8 @@ from app.domain.master_data import BankAccount, Organization, Payee
 from app.domain.payment import PaymentStatus
 from app.domain.payment_request import Approval, PaymentRequest, StatusChange
 from app.domain.users import Actor, Role, User, UserCredentials
+from app.ports.alerts import AlertRepository
+from app.ports.batch_lines import BatchLineExtras
 
 if TYPE_CHECKING:  # pragma: no cover
     from app.ports.banking import (
@@ -231,6 +233,8 @@ class UnitOfWork(Protocol):
     signing_keys: SigningKeyRepository
     submissions: SubmissionRepository
     batches: BatchRepository
+    batch_extras: BatchLineExtras
+    alerts: AlertRepository
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...

@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 class JobIntervals:
     balances_s: float = 300.0          # every 5 minutes
     engine_s: float = 3.0              # the submission engine: one pass every few seconds
+    reconciliation_s: float = 3600.0   # reconciliation (I7): fetch the banks' details, match debits, raise alerts
+    reconciliation_first_s: float = 120.0   # the first run after start-up (run_now), once the engine had its go
     misfire_grace_s: int = 120
 
 
@@ -52,6 +54,22 @@ def run_submission_engine(services: Services) -> None:
         log.exception("submission engine pass failed")
 
 
+def reconcile(services: Services, lock: JobLock) -> None:
+    """Reconciliation, the last net: one workstation at a time (job lock); the service raises each finding once."""
+    service = getattr(services, "reconciliation", None)
+    if service is None:
+        return
+    with lock.hold("reconciliation") as mine:
+        if not mine:
+            return
+        try:
+            report = service.run(Actor.system())
+            for error in report.errors:
+                log.warning("reconciliation: %s", error)
+        except Exception:  # a job must never die silently: log and try again next time
+            log.exception("reconciliation failed")
+
+
 def start_background_jobs(services: Services, lock: JobLock, intervals: JobIntervals | None = None,
                           *, run_now: bool = True) -> BackgroundScheduler:
     iv = intervals or JobIntervals()
@@ -63,6 +81,10 @@ def start_background_jobs(services: Services, lock: JobLock, intervals: JobInter
     scheduler.add_job(run_submission_engine, "interval", seconds=iv.engine_s, args=(services,),
                       id="run_submission_engine",
                       next_run_time=datetime.now(UTC) + timedelta(seconds=0 if run_now else iv.engine_s),
+                      max_instances=1, coalesce=True, misfire_grace_time=iv.misfire_grace_s)
+    scheduler.add_job(reconcile, "interval", seconds=iv.reconciliation_s, args=(services, lock), id="reconcile",
+                      next_run_time=datetime.now(UTC) + timedelta(
+                          seconds=iv.reconciliation_first_s if run_now else iv.reconciliation_s),
                       max_instances=1, coalesce=True, misfire_grace_time=iv.misfire_grace_s)
     scheduler.start()
     return scheduler

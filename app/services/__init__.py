@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
+    from app.services.alerts import AlertService
     from app.services.approvals import ApprovalService
     from app.services.audit import AuditService
     from app.services.auth import AuthService
@@ -17,10 +18,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from app.services.batch_approval import BatchApprovalService
     from app.services.batch_import import BatchImportService
     from app.services.batch_results import BatchResultsService
+    from app.services.cnaps import CnapsService
     from app.services.connection_profiles import ConnectionProfileService
     from app.services.events import EventHub
     from app.services.master_data import MasterDataService
     from app.services.payments import PaymentService
+    from app.services.reconciliation import ReconciliationService
     from app.services.setup import SetupService
     from app.services.signing import SigningService
     from app.services.statements import StatementService
@@ -48,3 +51,6 @@ class Services:
     batch_import: BatchImportService | None = None  # batch files (payroll, supplier): preview, import, profiles
     batch_approval: BatchApprovalService | None = None  # batch-level approval / rejection
     batch_results: BatchResultsService | None = None  # per-batch results, exports, failed lines re-initiated
+    cnaps: CnapsService | None = None  # CNAPS branch directory (shipped table or an installed full list)
+    alerts: AlertService | None = None  # findings people must look at (reconciliation I7, later risk rules)
+    reconciliation: ReconciliationService | None = None  # bank debits vs payments (I7), raises alerts

@@ -15,7 +15,20 @@ DUPLICATE file) always refuse the whole file.
 
 Files: CSV (strict UTF-8 first, BOM allowed, then GB18030) and XLSX read through openpyxl in read-only mode. Cell
 values only: a cell holding a formula is refused (FILE_LAYOUT with row and column; its cached value is never
-used), so is a date cell (an Excel serial date). A zip bomb (declared sizes or compression ratio) is FILE_SIZE.
+used), so is a date cell (an Excel serial date) except in the invoice-date column. A zip bomb (declared sizes or
+compression ratio) is FILE_SIZE.
+
+The bank's own rules: debit account → connection profile → plugin manifest (:mod:`app.services.bank_rules`); every
+row's name, purpose (with the compact remittance where the bank has no structured one) and bank name are checked
+in that bank's encoding and field lengths, so that nothing the bank cannot carry reaches the signature.
+
+Supplier files may carry 发票号 / 发票日期 / 汇款附言 (invoice_number, invoice_date, remittance_ref): validated per row,
+shown in the preview, stored with the payment (``payment_requests.remittance``, migration 0009) and carried to the
+wire by the engine.
+
+Bank codes chosen from the branch name must be confirmed: the preview carries :attr:`BatchPreview.branch_token`
+(a digest of row → code → official branch name); ``import_file(confirm_branches=token)`` refuses
+(BRANCH_CONFIRMATION, nothing written) when the list differs from the one the user confirmed.
 """
 
 from __future__ import annotations
@@ -37,10 +50,12 @@ from app.domain.batch_import import (
     DUPLICATE,
     FILE_LAYOUT,
     FILE_SIZE,
+    KIND_SUPPLIER,
     MAX_FILE_BYTES,
     MAX_ROWS,
     PAYEE_NAME_MISMATCH,
     PROFILE,
+    REMITTANCE_HEADERS,
     BatchLine,
     BatchLineStatus,
     BranchDirectory,
@@ -49,6 +64,7 @@ from app.domain.batch_import import (
     PaymentBatch,
     RowProblem,
     ValidatedRows,
+    branch_confirmation_token,
     csv_rows,
     decode_csv_bytes,
     escape_cell,
@@ -58,13 +74,21 @@ from app.domain.batch_import import (
     profile_from_fields,
     validate_rows,
 )
-from app.domain.errors import Conflict, DomainError, NotFound, Problem, ValidationFailed
+from app.domain.errors import Conflict, DomainError, NotFound, Problem, Severity, ValidationFailed
 from app.domain.master_data import BankAccount
 from app.domain.money import format_amount
 from app.domain.payment import PaymentStatus, transition
 from app.domain.payment_request import CONTENT_HASH_VERSION, URGENCY_NORMAL, business_today, content_hash
+from app.domain.remittance import Remittance
 from app.domain.users import Actor, Role
 from app.ports import Clock, UnitOfWorkFactory
+from app.services.bank_rules import (
+    LineExtrasFactory,
+    ManifestLookup,
+    account_rules,
+    line_extras,
+    registry_manifests,
+)
 from app.services.payee_guard import PAYEE_UNCONFIRMED
 from app.services.payments import PAYMENTS_CHANGED, current_policy
 from app.services.permissions import require_any, require_logged_in
@@ -77,6 +101,8 @@ MAX_XLSX_UNCOMPRESSED = 512 * 1024 * 1024
 MAX_ZIP_RATIO = 200
 MAX_ZIP_ENTRIES = 5000
 PAYEE_INACTIVE = "PAYEE_INACTIVE"
+BRANCH_CONFIRMATION = "BRANCH_CONFIRMATION"
+BANK_RULES = "BANK_RULES"
 
 _BRANCH_TABLE = Path(__file__).resolve().parents[2] / "resources" / "cnaps" / "branches.tsv"
 _branches_cache: list[BranchDirectory] = []
@@ -122,6 +148,7 @@ class BatchPreview:
     new_payees: int = 0
     existing_payees: int = 0
     already_imported: PaymentBatch | None = None
+    bank_rules: str = ""                  # the plugin whose encoding and field lengths were checked ("" none)
 
     @property
     def errors(self) -> list[RowProblem]:
@@ -139,6 +166,15 @@ class BatchPreview:
     @property
     def resolved_branches(self) -> list[BatchLine]:
         return [line for line in self.lines if line.resolved_branch]
+
+    @property
+    def branch_token(self) -> str:
+        """What confirming the bank codes chosen by branch name means (see the module docstring)."""
+        return branch_confirmation_token(self.lines)
+
+    @property
+    def remittance_lines(self) -> list[BatchLine]:
+        return [line for line in self.lines if line.remittance]
 
 
 @dataclass(frozen=True)
@@ -334,13 +370,29 @@ def _line_row(line: BatchLineStatus) -> list:
 
 
 # ------------------------------------------------------------------------------------------------- service
+BranchSource = BranchDirectory | Callable[[], BranchDirectory | None]
+
+
 class BatchImportService:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, *, branches: BranchDirectory | None = None,
-                 events=None):
+    """``branches``: a directory, or a callable giving the current one (the installed full list, else the shipped
+    table: :meth:`app.services.cnaps.CnapsService.directory`). ``manifests``: plugin id → manifest (the connector
+    factory's). ``line_extras``: uow → batch-line extras (default ``uow.batch_extras``)."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, *, branches: BranchSource | None = None,
+                 events=None, manifests: ManifestLookup | None = None, line_extras: LineExtrasFactory | None = None):
         self._uow = uow
         self._clock = clock
-        self._branches = branches if branches is not None else shipped_branch_directory()
+        self._branch_source: BranchSource | None = branches
         self._events = events
+        self._manifests = manifests or registry_manifests
+        self._line_extras = line_extras
+
+    @property
+    def _branches(self) -> BranchDirectory | None:
+        source = self._branch_source
+        if source is None:
+            return shipped_branch_directory()
+        return source if isinstance(source, BranchDirectory) else source()
 
     # -- profiles -----------------------------------------------------------------------------------------
     def profiles(self, actor: Actor) -> list[ImportProfile]:
@@ -352,7 +404,11 @@ class BatchImportService:
     @staticmethod
     def _stored_profile(record: Mapping) -> ImportProfile:
         s = record["settings"]
-        return ImportProfile(record["name"], record["kind"], {k: tuple(v) for k, v in s["columns"].items()},
+        columns = {k: tuple(v) for k, v in s["columns"].items()}
+        if record["kind"] == KIND_SUPPLIER:     # profiles saved before the remittance columns existed
+            for key, headers in REMITTANCE_HEADERS.items():
+                columns.setdefault(key, headers)
+        return ImportProfile(record["name"], record["kind"], columns,
                              s.get("default_purpose", ""), s.get("account_kind", "corporate"),
                              int(s.get("max_amount_minor") or BUILTIN_PROFILES[record["kind"]].max_amount_minor))
 
@@ -404,15 +460,19 @@ class BatchImportService:
         with self._uow(read_only=True) as uow:
             acc = self._account(uow, account)
             prof = self._profile(uow, profile)
+            rules, rules_note = account_rules(uow, acc, self._manifests)
             rows = source()
             try:
                 header = next(rows, None)
                 columns, checked = validate_rows(() if header is None else itertools.chain((header,), rows), prof,
-                                                 self._branches, debit_account=acc.account_number)
+                                                 self._branches, debit_account=acc.account_number, rules=rules,
+                                                 today=business_today(self._clock.now()))
             except FileRefused as exc:
                 raise BatchRejected(exc.problems, "the file cannot be imported") from None
             del rows
             checked.problems[:0] = read_problems
+            if rules_note:
+                checked.problems.insert(0, RowProblem(0, "", BANK_RULES, rules_note, None, Severity.WARNING))
             bad_read = [p.row for p in read_problems if p.row > 1 and p.is_error]
             if bad_read:
                 raw = _pick_rows(source, bad_read)
@@ -429,7 +489,8 @@ class BatchImportService:
         headers = list(columns.headers) if columns is not None else [str(h or "") for h in (header or [])]
         problems.sort(key=lambda p: (p.row, not p.is_error))
         return BatchPreview(path.name, sha, fmt, encoding, prof, acc, headers, checked.rows_total, checked.lines,
-                            problems, checked.invalid_rows, new, old, existing)
+                            problems, checked.invalid_rows, new, old, existing,
+                            rules.plugin_id if rules is not None else "")
 
     @staticmethod
     def _ledger_checks(uow, checked: ValidatedRows, source: RowSource) -> tuple[int, int]:
@@ -469,7 +530,11 @@ class BatchImportService:
     # -- import -------------------------------------------------------------------------------------------
     def import_file(self, actor: Actor, path: str | Path, *, account: str | int, profile: str | None = None,
                     exclude_invalid: bool = False, errors_out: str | Path | None = None,
-                    progress: Progress | None = None) -> BatchImported:
+                    progress: Progress | None = None, confirm_branches: str | None = None,
+                    require_branch_confirmation: bool = False) -> BatchImported:
+        """``confirm_branches``: the :attr:`BatchPreview.branch_token` of the preview the user confirmed (the
+        wizard's tick, the CLI's ``--confirm-branches``); a different list of codes chosen by name is refused, and
+        so is none at all when ``require_branch_confirmation`` (the wizard and the CLI always require it)."""
         require_any(actor, Role.MAKER, doing="import payment batches")
         path = Path(path)
         preview = self.preview(actor, path, account=account, profile=profile)
@@ -477,6 +542,20 @@ class BatchImportService:
             progress("checked", preview.rows_total, preview.rows_total)
         if preview.already_imported is not None:
             raise Conflict(DUPLICATE, preview.problems[0].message, "file")
+        chosen = preview.resolved_branches
+        if chosen and (confirm_branches is not None or require_branch_confirmation) \
+                and confirm_branches != preview.branch_token:
+            listed = "; ".join(f"row {line.row}: {line.branch_name} → {line.bank_code} {line.resolved_branch}"
+                               for line in chosen[:10])
+            listed += f"; … and {len(chosen) - 10} more" if len(chosen) > 10 else ""
+            if confirm_branches is None:
+                raise Conflict(BRANCH_CONFIRMATION, f"{len(chosen)} bank codes were chosen from the branch name and "
+                               f"must be confirmed before importing: {listed}. Check them against the payees' bank "
+                               f"details, then confirm this list (confirmation {preview.branch_token})",
+                               "confirm_branches")
+            raise Conflict(BRANCH_CONFIRMATION, f"the bank codes chosen from branch names are not the ones that "
+                           f"were confirmed (the file or the bank-code table changed); check them again and confirm: "
+                           f"{listed}", "confirm_branches")
         if preview.file_errors:
             raise BatchRejected(preview.errors, "the file cannot be imported")
         if preview.errors and not exclude_invalid:
@@ -489,13 +568,14 @@ class BatchImportService:
         report = None
         if preview.invalid_rows:
             report = write_error_report(preview, Path(errors_out) if errors_out else default_report_path(path))
-        batch, ids = self._write(actor, preview, progress)
+        batch, ids = self._write(actor, preview, progress, confirm_branches)
         if self._events is not None:
             self._events.publish(PAYMENTS_CHANGED, {"ids": ids, "status": PaymentStatus.PENDING_APPROVAL.value,
                                                     "batch_id": batch.id})
         return BatchImported(batch, preview, ids, report)
 
-    def _write(self, actor: Actor, preview: BatchPreview, progress: Progress | None) -> tuple[PaymentBatch, list[int]]:
+    def _write(self, actor: Actor, preview: BatchPreview, progress: Progress | None,
+               confirm_branches: str | None = None) -> tuple[PaymentBatch, list[int]]:
         """One unit of work (all or nothing): payees, batch, payments and their history by chunks of
         ``WRITE_CHUNK`` lines through the repository's driver-level executemany, one audit entry."""
         now = self._clock.now()
@@ -559,6 +639,8 @@ class BatchImportService:
             hasher = _content_hasher(acc, acc.currency, today, lines[0])
             needs: dict[int, tuple[int, str | None]] = {}
             ids: list[int] = []
+            remitted = len(preview.remittance_lines)
+            columns = (*_LINE_COLUMNS, "remittance") if remitted else _LINE_COLUMNS
             for i in range(0, len(lines), WRITE_CHUNK):
                 records = []
                 for line in lines[i:i + WRITE_CHUNK]:
@@ -566,9 +648,12 @@ class BatchImportService:
                     if need is None:
                         r = policy.requirement(acc.id, URGENCY_NORMAL, line.amount_minor)
                         need = needs[line.amount_minor] = (r.approvers, r.required_role)
-                    records.append((payee_ids[(line.payee_account, line.bank_code)], line.amount_minor, line.purpose,
-                                    hasher(line), line.row, need[0], need[1]))
-                ids += uow.batches.add_payment_lines(common, records, _LINE_COLUMNS, history)
+                    record = (payee_ids[(line.payee_account, line.bank_code)], line.amount_minor, line.purpose,
+                              hasher(line), line.row, need[0], need[1])
+                    if remitted:
+                        record += (line.remittance.to_json() if line.remittance else None,)
+                    records.append(record)
+                ids += uow.batches.add_payment_lines(common, records, columns, history)
                 if progress:
                     progress("payments", len(ids), len(lines))
             uow.audit.append(actor, BATCH_IMPORTED, "payment_batch", str(batch_id), {
@@ -579,6 +664,8 @@ class BatchImportService:
                 "total_minor": total, "payments_first_id": min(ids), "payments_last_id": max(ids),
                 "status": submitted.value, "payees_created": len(new_ids), "payee_ids_created": new_ids,
                 "branches_chosen_by_name": {str(line.row): line.bank_code for line in preview.resolved_branches},
+                "branches_confirmed": bool(preview.resolved_branches) and confirm_branches == preview.branch_token,
+                "remittance_lines": remitted, "bank_rules": preview.bank_rules or None,
                 "policy_version": policy.version})
             uow.commit()
             batch = uow.batches.get(batch_id)
@@ -604,6 +691,14 @@ class BatchImportService:
             if uow.batches.get(batch_id) is None:
                 raise NotFound("payment batch", batch_id)
             return uow.batches.lines(batch_id, offset, limit)
+
+    def remittances(self, actor: Actor, batch_id: int) -> dict[int, Remittance]:
+        """Payment id → remittance of the batch's lines that carry one (supplier batches)."""
+        require_logged_in(actor)
+        with self._uow(read_only=True) as uow:
+            if uow.batches.get(batch_id) is None:
+                raise NotFound("payment batch", batch_id)
+            return line_extras(uow, self._line_extras).batch_remittances(batch_id)
 
     def export_lines(self, actor: Actor, batch_id: int, path: str | Path, *, status: str | None = None) -> int:
         """Write the batch's lines (with their current status and the bank's answer) to CSV or XLSX."""

@@ -62,6 +62,7 @@ from app.domain.payment import (
     is_noop,
     is_stale,
 )
+from app.domain.remittance import EMPTY_REMITTANCE
 from app.domain.submission import (
     FOLLOWED_STATUSES,
     AttemptOutcome,
@@ -117,6 +118,7 @@ SUBMISSION_BROKEN = "SUBMISSION_BROKEN"
 REINITIABLE = frozenset({S.FAILED, S.EXPIRED, S.RETURNED})
 CHINA_OFFSET = timedelta(hours=8)
 PER_REFERENCE_ROUND = 5000  # payments asked about one reference at a time in one pass (per profile)
+STORE_CHUNKS = 20  # signed chunks stored per transaction
 ACTIVE_STATUSES = (S.SIGNED, S.QUEUED, S.SENDING, S.UNKNOWN, S.ACCEPTED, S.AWAITING_BANK_AUTH, S.PROCESSING)
 
 
@@ -292,6 +294,7 @@ class SubmissionService:
             if not queued:
                 return EngineReport()
             details = {p.id: p for p in uow.payments.get_many([q.id for q in queued])}
+            remittances = uow.batch_extras.remittances(list(details))
             payees = {y.id: y for y in uow.payees.get_many(list({d.payee_id for d in details.values()}))}
             profiles = {pid: uow.profiles.get(pid) for pid in {q.profile_id for q in queued}}
         groups: dict[tuple[int, int], list[TrackedPayment]] = defaultdict(list)
@@ -305,6 +308,7 @@ class SubmissionService:
                 if profile is None:
                     continue
                 size = max(1, self._limits(profile.plugin_id).max_batch_size)
+                pending: list[tuple[Sequence[TrackedPayment], SignedSubmission]] = []
                 for start in range(0, len(items), size):
                     chunk = items[start:start + size]
                     instructions = []
@@ -316,7 +320,7 @@ class SubmissionService:
                             payee_account=p.payee_account, payee_name=p.payee_name, amount_minor=p.amount_minor,
                             currency=p.currency, payee_bank_code=d.payee_bank_code,
                             payee_bank_name=getattr(payee, "bank_name", "") or "", purpose=d.purpose,
-                            urgent=d.urgent))
+                            urgent=d.urgent, remittance=remittances.get(p.id, EMPTY_REMITTANCE)))
                     try:
                         session = sessions.get(profile)
                         signer = session.message_signer
@@ -334,10 +338,20 @@ class SubmissionService:
                     except DomainError as exc:
                         held += self._flag(chunk, f"{exc.code}: {exc.message}")
                         continue
-                    self._crash.hit("after_signature_before_store")
-                    prepared += self._store_submission(profile, account_id, chunk, signed)
-                    self._crash.hit("after_signed_bytes_stored")
+                    pending.append((chunk, signed))
+                    if len(pending) >= STORE_CHUNKS:
+                        prepared += self._store_pending(profile, account_id, pending)
+                if pending:
+                    prepared += self._store_pending(profile, account_id, pending)
         return EngineReport(prepared=prepared, held=held, errors=tuple(errors))
+
+    def _store_pending(self, profile: ConnectionProfile, account_id: int,
+                       pending: list[tuple[Sequence[TrackedPayment], SignedSubmission]]) -> int:
+        self._crash.hit("after_signature_before_store")
+        stored = self._store_submissions(profile, account_id, pending)
+        pending.clear()
+        self._crash.hit("after_signed_bytes_stored")
+        return stored
 
     def _flag(self, chunk: Sequence[TrackedPayment], reason: str) -> int:
         with self._tx() as uow:
@@ -347,26 +361,31 @@ class SubmissionService:
         self._publish([c.id for c in chunk])
         return len(chunk)
 
-    def _store_submission(self, profile: ConnectionProfile, account_id: int, chunk: Sequence[TrackedPayment],
-                          signed: SignedSubmission) -> int:
+    def _store_submissions(self, profile: ConnectionProfile, account_id: int,
+                           signed_chunks: Sequence[tuple[Sequence[TrackedPayment], SignedSubmission]]) -> int:
+        """Store the signed bytes of several chunks in one transaction (each chunk its own submission); a chunk
+        whose payments changed meanwhile (cancelled, or prepared by another sender) is left to be prepared again."""
+        stored = 0
         with self._tx() as uow:
-            current = {p.id: p for p in uow.submissions.tracked_many([c.id for c in chunk])}
-            for c in chunk:
-                p = current.get(c.id)
-                if p is None or p.status is not S.QUEUED or p.submission_id is not None or p.version != c.version:
-                    return 0  # changed meanwhile (cancelled, or another sender prepared it): prepare again later
-            sid = uow.submissions.add_submission(
-                profile_id=profile.id, plugin_id=signed.plugin_id, debit_account_id=account_id, body=signed.body,
-                signature=signed.signature, signer_id=signed.signer_id, algorithm=signed.algorithm,
-                body_sha256=signed.body_sha256, items=[(c.id, c.client_reference or "") for c in chunk],
-                total_minor=sum(c.amount_minor for c in chunk))
-            for c in chunk:
-                uow.submissions.update(c.id, c.version, submission_id=sid)
-            uow.audit.append(self._actor, SUBMISSION_PREPARED, "submission", str(sid),
-                             {"payments": [c.id for c in chunk], "body_sha256": signed.body_sha256,
-                              "profile": profile.name})
+            current = {p.id: p for p in uow.submissions.tracked_many([c.id for chunk, _ in signed_chunks
+                                                                       for c in chunk])}
+            for chunk, signed in signed_chunks:
+                if any((p := current.get(c.id)) is None or p.status is not S.QUEUED or p.submission_id is not None
+                       or p.version != c.version for c in chunk):
+                    continue
+                sid = uow.submissions.add_submission(
+                    profile_id=profile.id, plugin_id=signed.plugin_id, debit_account_id=account_id, body=signed.body,
+                    signature=signed.signature, signer_id=signed.signer_id, algorithm=signed.algorithm,
+                    body_sha256=signed.body_sha256, items=[(c.id, c.client_reference or "") for c in chunk],
+                    total_minor=sum(c.amount_minor for c in chunk))
+                for c in chunk:
+                    uow.submissions.update(c.id, c.version, submission_id=sid)
+                uow.audit.append(self._actor, SUBMISSION_PREPARED, "submission", str(sid),
+                                 {"payments": [c.id for c in chunk], "body_sha256": signed.body_sha256,
+                                  "profile": profile.name})
+                stored += len(chunk)
             uow.commit()
-        return len(chunk)
+        return stored
 
     # -- I6: vanished senders -----------------------------------------------------------------------------------
     def recover_expired(self) -> EngineReport:

@@ -21,7 +21,10 @@ requested execution date + urgency (InstrPrty HIGH/NORM) + currency + debtor, ea
 CtrlSum; per transaction ``PmtId`` (InstrId, EndToEndId = our client reference, UETR in .09), ``InstdAmt`` with
 exactly the currency's minor-unit decimals (2 for CNY/EUR/USD, 0 for JPY, 3 for KWD …) computed from integer
 minor units, creditor agent (BIC and/or CNAPS clearing member id, bank name), creditor name with a structured
-``PstlAdr`` when given, creditor account (IBAN, or ``Othr/Id`` for domestic numbers), purpose code, ``Ustrd``.
+``PstlAdr`` when given, creditor account (IBAN, or ``Othr/Id`` for domestic numbers), purpose code, ``Ustrd``, and
+— for a payment with a structured remittance (``PaymentInstruction.remittance``: the invoices a supplier payment
+pays) — ``RmtInf/Strd``: one ``RfrdDocInf`` per invoice (``Tp/CdOrPrtry/Cd`` CINV, ``Nb``, ``RltdDt`` when the
+invoice date is known) and ``CdtrRefInf/Ref`` for the remittance reference (both Max35Text).
 
 ``PaymentInstruction.extra`` keys (anything else is refused with EXTRA_UNKNOWN — a typo must not silently drop
 data): ``uetr``, ``instruction_id``, ``execution_date`` (YYYY-MM-DD), ``charge_bearer`` (DEBT/CRED/SHAR/SLEV),
@@ -49,6 +52,7 @@ from typing import IO, NamedTuple
 from lxml import etree
 
 from app.domain.errors import Problem, ValidationFailed
+from app.domain.remittance import EMPTY_REMITTANCE
 from app.domain.text import check_text
 from app.ports.bank import PaymentInstruction
 from bank_plugins.iso20022.manifest import FIELD_CHAR_LENGTHS
@@ -108,6 +112,8 @@ _COLUMN_EXTRA_PATTERNS = {"instruction_id": _REFERENCE, "purpose_code": _CODE4,
                           "charge_bearer": re.compile("DEBT|CRED|SHAR|SLEV")}
 _NAME_MAX = FIELD_CHAR_LENGTHS["Nm"]
 _USTRD_MAX = FIELD_CHAR_LENGTHS["Ustrd"]
+_MAX35 = 35                 # RfrdDocInf/Nb and CdtrRefInf/Ref are Max35Text
+DOCUMENT_TYPE_INVOICE = "CINV"
 _AMOUNT_LIMIT = 10 ** 18
 
 
@@ -391,7 +397,7 @@ class _Checker:
         """The common case in a few C-level checks; None sends the instruction through :meth:`full`, which
         records precise problems (or accepts what this path was too cautious to accept)."""
         extra = instr.extra
-        if extra and not _FAST_EXTRAS.issuperset(extra):
+        if (extra and not _FAST_EXTRAS.issuperset(extra)) or instr.remittance:
             return None
         amount = instr.amount_minor
         currency = instr.currency
@@ -471,6 +477,13 @@ class _Checker:
         self.text(instr.payee_name, f"{at}payee_name", _NAME_MAX, required=True)
         self.text(instr.purpose, f"{at}purpose", _USTRD_MAX)
         self.text(instr.payee_bank_name, f"{at}payee_bank_name", _NAME_MAX)
+        remittance = instr.remittance
+        for k, doc in enumerate(remittance.documents):
+            self.text(doc.number, f"{at}remittance.documents[{k}].number", _MAX35, required=True)
+            if doc.issued is not None and not isinstance(doc.issued, date):
+                self.problem("DATE_FORMAT", "an invoice date must be a date", f"{at}remittance.documents[{k}].issued")
+        if remittance.reference:
+            self.text(remittance.reference, f"{at}remittance.reference", _MAX35)
 
         get = extra.get
         self.code(get("creditor_bic", ""), self.bic, "BIC_FORMAT", "BIC for " + self.version, f"{at}creditor_bic")
@@ -581,6 +594,7 @@ def _texts_ok(values: list[str], max_chars: int, required: bool, latin: bool) ->
 
 
 _FIRST4 = operator.itemgetter(slice(0, 4))
+_REMITTANCE = operator.attrgetter("remittance")
 _AFTER4 = operator.itemgetter(slice(4, None))
 
 
@@ -649,6 +663,8 @@ def _by_columns(checker: _Checker, instructions: Sequence[PaymentInstruction], m
     amounts = [i.amount_minor for i in instructions]
     if not (min(amounts) > 0 and max(amounts) < _AMOUNT_LIMIT and sum(amounts) < _AMOUNT_LIMIT):
         return None
+    if list(map(_REMITTANCE, instructions)).count(EMPTY_REMITTANCE) != n:
+        return None             # structured remittance: the per-payment check and writer
     latin = checker.latin
     purposes = [i.purpose for i in instructions]
     bank_names = [i.payee_bank_name for i in instructions]
@@ -803,6 +819,7 @@ class _Shape(NamedTuple):
     iban: bool
     purpose_code: bool
     remittance: bool
+    structured: tuple = ()  # (per invoice: has a date, ..., has a reference) — RmtInf/Strd; () when none
 
 
 class _Template:
@@ -838,20 +855,41 @@ class _Template:
         ident = sub(sub(tx, "CdtrAcct"), "Id")
         self.account = sub(ident, "IBAN") if shape.iban else sub(sub(ident, "Othr"), "Id")
         self.purpose_code = sub(sub(tx, "Purp"), "Cd") if shape.purpose_code else None
-        self.remittance = sub(sub(tx, "RmtInf"), "Ustrd") if shape.remittance else None
+        self.remittance = None
+        self.document_numbers: list[etree._Element] = []
+        self.document_dates: list[etree._Element | None] = []
+        self.creditor_reference = None
+        if shape.remittance or shape.structured:
+            rmt = sub(tx, "RmtInf")
+            self.remittance = sub(rmt, "Ustrd") if shape.remittance else None
+            if shape.structured:
+                *dated, has_reference = shape.structured
+                strd = sub(rmt, "Strd")
+                for has_date in dated:
+                    doc = sub(strd, "RfrdDocInf")
+                    sub(sub(sub(doc, "Tp"), "CdOrPrtry"), "Cd").text = DOCUMENT_TYPE_INVOICE
+                    self.document_numbers.append(sub(doc, "Nb"))
+                    self.document_dates.append(sub(doc, "RltdDt") if has_date else None)
+                if has_reference:
+                    self.creditor_reference = sub(sub(strd, "CdtrRefInf"), "Ref")
 
 
 def _shape(instr: PaymentInstruction, uetr: str, scheme: str, address: PostalAddress | None) -> _Shape:
     extra = instr.extra
+    remittance = instr.remittance
+    structured = ((*(d.issued is not None for d in remittance.documents), bool(remittance.reference))
+                  if remittance else ())
     return _Shape(bool(extra.get("instruction_id")), bool(uetr), bool(extra.get("charge_bearer")),
                   bool(extra.get("creditor_bic")), bool(instr.payee_bank_code), bool(instr.payee_bank_name),
                   tuple(tag for tag, _ in address.items()) if address is not None else (), scheme == "IBAN",
-                  bool(extra.get("purpose_code")), bool(instr.purpose))
+                  bool(extra.get("purpose_code")), bool(instr.purpose), structured)
 
 
 def _uniform_shape(group: PaymentGroup) -> _Shape | None:
     """The one shape of every transaction of the group, or None when they differ (checked by columns)."""
     instructions = group.instructions
+    if any(i.remittance for i in instructions):
+        return None
     extras = [i.extra for i in instructions]
     flags = []
     for column in ([e.get("instruction_id") for e in extras], group.uetrs, [e.get("charge_bearer") for e in extras],
@@ -914,6 +952,15 @@ def _fill(write: Callable[[etree._Element], None], t: _Template, rows: Iterable[
             purpose_code.text = extra["purpose_code"]
         if remittance is not None:
             remittance.text = instr.purpose
+        if t.document_numbers or t.creditor_reference is not None:
+            structured = instr.remittance
+            for doc, number_el, date_el in zip(structured.documents, t.document_numbers, t.document_dates,
+                                               strict=True):
+                number_el.text = doc.number
+                if date_el is not None:
+                    date_el.text = doc.issued.isoformat()
+            if t.creditor_reference is not None:
+                t.creditor_reference.text = structured.reference
         write(root)
 
 

@@ -285,6 +285,157 @@
     </message>
 </context>
 <context>
+    <name>Alerts</name>
+    <message>
+        <location filename="../../ui/dialogs/alerts_dialog.py" line="40"/>
+        <source>Double debit</source>
+        <translation>重复扣款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/alerts_dialog.py" line="41"/>
+        <source>Missing debit</source>
+        <translation>扣款缺失</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/alerts_dialog.py" line="42"/>
+        <source>Debit on a failed payment</source>
+        <translation>失败付款被扣款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/alerts_dialog.py" line="43"/>
+        <source>Amount mismatch</source>
+        <translation>金额不符</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/alerts_dialog.py" line="44"/>
+        <source>Unknown debit</source>
+        <translation>未知扣款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/alerts_dialog.py" line="47"/>
+        <source>The bank debited this payment more than once. Ask the bank to reverse the extra debit.</source>
+        <translation>银行对这笔付款扣款不止一次。请联系银行冲回多扣的款项。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/alerts_dialog.py" line="49"/>
+        <source>The payment counts as paid or in progress, but the bank shows no debit one bank day after it was sent. Check with the bank before doing anything else; never pay it again blindly.</source>
+        <translation>这笔付款显示为已付款或处理中，但发送后已过一个银行工作日，银行仍无扣款记录。请先向银行核实，切勿贸然重新付款。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/alerts_dialog.py" line="52"/>
+        <source>The payment failed or was cancelled here, yet the bank debited it. Do not re-initiate it until this is cleared.</source>
+        <translation>这笔付款在本系统中为失败或已取消，但银行已扣款。核清之前请勿重新发起。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/alerts_dialog.py" line="54"/>
+        <source>The bank debited a different amount than the payment&apos;s.</source>
+        <translation>银行扣款金额与付款金额不一致。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/alerts_dialog.py" line="55"/>
+        <source>A debit carries one of our client references but matches no payment of this account.</source>
+        <translation>一笔扣款带有本系统的业务参考号，但与该账户的任何付款都对不上。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/alerts_dialog.py" line="59"/>
+        <source>Critical</source>
+        <translation>严重</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/alerts_dialog.py" line="60"/>
+        <source>High</source>
+        <translation>高</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/alerts_dialog.py" line="61"/>
+        <source>Medium</source>
+        <translation>中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/alerts_dialog.py" line="62"/>
+        <source>Low</source>
+        <translation>低</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/alerts_dialog.py" line="86"/>
+        <source>Payment #{id}</source>
+        <translation>付款 #{id}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/alerts_dialog.py" line="90"/>
+        <source>Acknowledged by {user} on {at}: {note}</source>
+        <translation>{user} 已于 {at} 确认：{note}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/alerts_dialog.py" line="99"/>
+        <source>Severity</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/alerts_dialog.py" line="99"/>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/alerts_dialog.py" line="100"/>
+        <source>Payment</source>
+        <translation>付款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/alerts_dialog.py" line="100"/>
+        <source>Raised</source>
+        <translation>发现时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/alerts_dialog.py" line="101"/>
+        <source>Summary</source>
+        <translation>摘要</translation>
+    </message>
+</context>
+<context>
+    <name>AlertsDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/alerts_dialog.py" line="107"/>
+        <source>Open alerts</source>
+        <translation>未处理的警报</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/alerts_dialog.py" line="117"/>
+        <source>Reconciliation compares the bank&apos;s own debits with our payments. Each finding is raised once; acknowledge it with a note once it has been checked with the bank.</source>
+        <translation>对账将银行的实际扣款与本系统的付款逐笔核对。每个问题只报警一次；与银行核实后，请填写说明并确认。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/alerts_dialog.py" line="143"/>
+        <source>What was checked or done (required, kept in the audit log)</source>
+        <translation>核实情况或处理结果（必填，记入审计日志）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/alerts_dialog.py" line="146"/>
+        <source>Acknowledge</source>
+        <translation>确认处理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/alerts_dialog.py" line="149"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/alerts_dialog.py" line="160"/>
+        <source>Only makers, approvers, signers and administrators acknowledge alerts.</source>
+        <translation>只有经办、审批、签名人员和管理员可以确认警报。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/alerts_dialog.py" line="191"/>
+        <source>No open alerts.</source>
+        <translation>没有未处理的警报。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/alerts_dialog.py" line="232"/>
+        <source>Alert #{id} acknowledged.</source>
+        <translation>警报 #{id} 已确认。</translation>
+    </message>
+</context>
+<context>
     <name>ApprovalPolicyView</name>
     <message>
         <location filename="../../ui/views/approval_policy.py" line="221"/>
@@ -1103,157 +1254,182 @@
 <context>
     <name>BatchImportWizard</name>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="216"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="229"/>
         <source>Import a batch payment file</source>
         <translation>导入批量付款文件</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="237"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="250"/>
         <source>Choose a payroll (代发工资) or supplier payment file — CSV in UTF-8 or GBK, or an Excel .xlsx workbook — with the columns 收款人名称, 收款账号, 收款行名称, 收款行行号, 金额, 用途 (or payee_name, payee_account, bank_name, bank_code, amount, purpose). The file is checked first; nothing is written until you import it.</source>
         <translation>请选择代发工资或供应商付款文件（UTF-8 或 GBK 编码的 CSV，或 Excel .xlsx 工作簿），列为 收款人名称、收款账号、收款行名称、收款行行号、金额、用途（或 payee_name, payee_account, bank_name, bank_code, amount, purpose）。文件会先经过检查，确认导入前不会写入任何数据。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="246"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="259"/>
         <source>Path of the CSV or XLSX file</source>
         <translation>CSV 或 XLSX 文件路径</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="247"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="260"/>
         <source>&amp;Browse…</source>
         <translation>浏览(&amp;B)…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="251"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="264"/>
         <source>&amp;File:</source>
         <translation>文件(&amp;F)：</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="256"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="269"/>
         <source>&amp;Profile:</source>
         <translation>导入模板(&amp;P)：</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="261"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="274"/>
         <source>Debit &amp;account:</source>
         <translation>付款账户(&amp;A)：</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="307"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="331"/>
+        <source>I have chec&amp;ked these bank codes: each one is the payee&apos;s branch</source>
+        <translation>我已核对这些联行号，均为收款人的开户行(&amp;K)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="338"/>
         <source>E&amp;xclude the invalid rows and import the others; save the error report to:</source>
         <translation>排除无效行并导入其余行(&amp;X)；错误报告保存到：</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="312"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="343"/>
         <source>Choose…</source>
         <translation>选择…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="337"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="368"/>
         <source>&lt; &amp;Back</source>
         <translation>&lt; 上一步(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="339"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="370"/>
         <source>&amp;Check file &gt;</source>
         <translation>检查文件(&amp;C) &gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="341"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="372"/>
         <source>&amp;Import</source>
         <translation>导入(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="343"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="374"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="376"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="408"/>
         <source>Payroll (代发工资)</source>
         <translation>代发工资</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="376"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="408"/>
         <source>Supplier payments</source>
         <translation>供应商付款</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="422"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="454"/>
         <source>Choose a batch payment file</source>
         <translation>选择批量付款文件</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="423"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="455"/>
         <source>Batch files (*.csv *.xlsx);;All files (*)</source>
         <translation>批量文件 (*.csv *.xlsx);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="429"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="461"/>
         <source>Save the error report</source>
         <translation>保存错误报告</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="430"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="462"/>
         <source>CSV files (*.csv);;Excel workbooks (*.xlsx)</source>
         <translation>CSV 文件 (*.csv);;Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="445"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="477"/>
         <source>Checking the file…</source>
         <translation>正在检查文件…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="465"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="497"/>
         <source>row {row}</source>
         <translation>第 {row} 行</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="465"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="497"/>
         <source>file</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="493"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="526"/>
         <source>The file cannot be imported: {n} problems concern the whole file.</source>
         <translation>文件无法导入：有 {n} 个问题涉及整个文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="497"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="530"/>
         <source>{n} rows have errors (rows {rows}). Correct the file and check it again, or exclude the invalid rows.</source>
         <translation>有 {n} 行存在错误（第 {rows} 行）。请修改文件后重新检查，或排除无效行。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="505"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="538"/>
+        <source>row {row}: {name} → {code} {branch}</source>
+        <translation>第 {row} 行：{name} → {code} {branch}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="549"/>
+        <source>{n} bank codes (联行号) were chosen from the branch name. Check each against the payee&apos;s bank details before importing:</source>
+        <translation>有 {n} 个联行号是根据开户行名称选出的。导入前请逐一与收款人的开户信息核对：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="558"/>
         <source>{file}: {format}{encoding}, {rows} rows — {valid} valid, {invalid} invalid. Total of the valid rows: {currency} {total}. From account {account}; profile {profile}. New payees: {new}, known payees: {known}.</source>
         <translation>{file}：{format}{encoding}，共 {rows} 行 — 有效 {valid} 行，无效 {invalid} 行。有效行合计：{currency} {total}。付款账户 {account}；导入模板 {profile}。新收款人：{new}，已有收款人：{known}。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="516"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="569"/>
         <source>Bank codes chosen from the branch name (check them): {n}.</source>
         <translation>按收款行名称选定的行号（请核对）：{n} 个。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="520"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="573"/>
+        <source>Lines with invoices or a remittance reference: {n}.</source>
+        <translation>含发票或汇款附言的行：{n}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="576"/>
+        <source>Names and purposes were checked against the bank&apos;s own limits ({plugin}).</source>
+        <translation>户名和用途已按银行自身的限制检查（{plugin}）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="580"/>
         <source>Warnings: {n}.</source>
         <translation>警告：{n} 个。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="547"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="609"/>
         <source>Importing…</source>
         <translation>正在导入…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="561"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="623"/>
         <source>Imported as batch {id}: {n} payments, {currency} {total}. They now await approval (批量审批 in Batch payments).</source>
         <translation>已导入为批次 {id}：{n} 笔付款，{currency} {total}。现等待审批（在“批量付款”中进行批量审批）。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="565"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="627"/>
         <source>{n} invalid rows were excluded; error report: {path}</source>
         <translation>已排除 {n} 个无效行；错误报告：{path}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="573"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="635"/>
         <source>Nothing was imported:</source>
         <translation>未导入任何数据：</translation>
     </message>
@@ -1261,52 +1437,52 @@
 <context>
     <name>BatchLinesTableModel</name>
     <message>
-        <location filename="../../ui/views/batches.py" line="175"/>
+        <location filename="../../ui/views/batches.py" line="176"/>
         <source>Row</source>
         <translation>行号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="176"/>
+        <location filename="../../ui/views/batches.py" line="177"/>
         <source>Payee</source>
         <translation>收款人</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="177"/>
+        <location filename="../../ui/views/batches.py" line="178"/>
         <source>Payee account</source>
         <translation>收款账号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="178"/>
+        <location filename="../../ui/views/batches.py" line="179"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="180"/>
+        <location filename="../../ui/views/batches.py" line="181"/>
         <source>Purpose</source>
         <translation>用途</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="181"/>
+        <location filename="../../ui/views/batches.py" line="182"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="183"/>
+        <location filename="../../ui/views/batches.py" line="184"/>
         <source>Bank code</source>
         <translation>银行返回码</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="185"/>
+        <location filename="../../ui/views/batches.py" line="186"/>
         <source>Bank message</source>
         <translation>银行说明</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="187"/>
+        <location filename="../../ui/views/batches.py" line="188"/>
         <source>Client reference</source>
         <translation>业务参考号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="189"/>
+        <location filename="../../ui/views/batches.py" line="190"/>
         <source>Payment No.</source>
         <translation>付款编号</translation>
     </message>
@@ -1314,99 +1490,99 @@
 <context>
     <name>BatchListModel</name>
     <message>
-        <location filename="../../ui/views/batches.py" line="83"/>
+        <location filename="../../ui/views/batches.py" line="84"/>
         <source>No.</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="83"/>
+        <location filename="../../ui/views/batches.py" line="84"/>
         <source>File</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="83"/>
+        <location filename="../../ui/views/batches.py" line="84"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="83"/>
+        <location filename="../../ui/views/batches.py" line="84"/>
         <source>Debit account</source>
         <translation>付款账户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="83"/>
+        <location filename="../../ui/views/batches.py" line="84"/>
         <source>Lines</source>
         <translation>笔数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="84"/>
+        <location filename="../../ui/views/batches.py" line="85"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="84"/>
+        <location filename="../../ui/views/batches.py" line="85"/>
         <source>Stage</source>
         <translation>阶段</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="84"/>
-        <location filename="../../ui/views/batches.py" line="99"/>
+        <location filename="../../ui/views/batches.py" line="85"/>
+        <location filename="../../ui/views/batches.py" line="100"/>
         <source>Awaiting approval</source>
         <translation>待审批</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="84"/>
-        <location filename="../../ui/views/batches.py" line="99"/>
+        <location filename="../../ui/views/batches.py" line="85"/>
+        <location filename="../../ui/views/batches.py" line="100"/>
         <source>Awaiting signature</source>
         <translation>待签名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="85"/>
+        <location filename="../../ui/views/batches.py" line="86"/>
         <source>Succeeded</source>
         <translation>成功</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="85"/>
+        <location filename="../../ui/views/batches.py" line="86"/>
         <source>Failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="85"/>
+        <location filename="../../ui/views/batches.py" line="86"/>
         <source>Pending</source>
         <translation>处理中</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="100"/>
+        <location filename="../../ui/views/batches.py" line="101"/>
         <source>In progress</source>
         <translation>进行中</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="100"/>
+        <location filename="../../ui/views/batches.py" line="101"/>
         <source>Completed</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="101"/>
+        <location filename="../../ui/views/batches.py" line="102"/>
         <source>Completed with failures</source>
         <translation>已完成（有失败）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="101"/>
+        <location filename="../../ui/views/batches.py" line="102"/>
         <source>Rejected</source>
         <translation>已驳回</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="102"/>
+        <location filename="../../ui/views/batches.py" line="103"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="105"/>
+        <location filename="../../ui/views/batches.py" line="106"/>
         <source>Payroll</source>
         <translation>代发工资</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="105"/>
+        <location filename="../../ui/views/batches.py" line="106"/>
         <source>Supplier</source>
         <translation>供应商付款</translation>
     </message>
@@ -1414,23 +1590,23 @@
 <context>
     <name>BatchRejectDialog</name>
     <message>
-        <location filename="../../ui/views/batches.py" line="314"/>
-        <location filename="../../ui/views/batches.py" line="335"/>
+        <location filename="../../ui/views/batches.py" line="325"/>
+        <location filename="../../ui/views/batches.py" line="346"/>
         <source>Reject batch</source>
         <translation>驳回批次</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="319"/>
+        <location filename="../../ui/views/batches.py" line="330"/>
         <source>Every line of batch {id} awaiting approval goes back to its maker. Say why:</source>
         <translation>批次 {id} 中所有待审批的付款将退回给制单人。请说明原因：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="336"/>
+        <location filename="../../ui/views/batches.py" line="347"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="344"/>
+        <location filename="../../ui/views/batches.py" line="355"/>
         <source>A rejection needs a comment for the maker.</source>
         <translation>驳回时需要给制单人填写意见。</translation>
     </message>
@@ -1438,82 +1614,82 @@
 <context>
     <name>BatchesView</name>
     <message>
-        <location filename="../../ui/views/batches.py" line="377"/>
+        <location filename="../../ui/views/batches.py" line="389"/>
         <source>Batch payments</source>
         <translation>批量付款</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="381"/>
+        <location filename="../../ui/views/batches.py" line="393"/>
         <source>Import file…</source>
         <translation>导入文件…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="383"/>
+        <location filename="../../ui/views/batches.py" line="395"/>
         <source>Approve batch…</source>
         <translation>批量审批…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="385"/>
+        <location filename="../../ui/views/batches.py" line="397"/>
         <source>Reject batch…</source>
         <translation>驳回批次…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="387"/>
+        <location filename="../../ui/views/batches.py" line="399"/>
         <source>Export results…</source>
         <translation>导出结果…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="389"/>
+        <location filename="../../ui/views/batches.py" line="401"/>
         <source>Export failed lines…</source>
         <translation>导出失败明细…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="391"/>
+        <location filename="../../ui/views/batches.py" line="403"/>
         <source>Re-initiate failed lines…</source>
         <translation>重新发起失败明细…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="393"/>
+        <location filename="../../ui/views/batches.py" line="405"/>
         <source>Create a new batch from the definitively failed lines; it needs approval and signing again.</source>
         <translation>用确定失败的明细创建一个新批次；新批次需要重新审批和签名。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="395"/>
+        <location filename="../../ui/views/batches.py" line="407"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="572"/>
+        <location filename="../../ui/views/batches.py" line="594"/>
         <source>Batch {id}: {lines} lines. Awaiting approval {aa}, awaiting signature {asg}, rejected {rej}, cancelled {can}. Sent {sent} = succeeded {ok} + failed {failed} + pending {pending}.</source>
         <translation>批次 {id}：共 {lines} 笔。待审批 {aa}，待签名 {asg}，已驳回 {rej}，已取消 {can}。已发送 {sent} = 成功 {ok} + 失败 {failed} + 处理中 {pending}。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="580"/>
+        <location filename="../../ui/views/batches.py" line="602"/>
         <source>✓ Reconciles with the imported file.</source>
         <translation>✓ 与导入文件核对一致。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="581"/>
+        <location filename="../../ui/views/batches.py" line="603"/>
         <source>✗ Does not reconcile with the imported file ({n} lines, {total}).</source>
         <translation>✗ 与导入文件（{n} 笔，{total}）核对不一致。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="626"/>
+        <location filename="../../ui/views/batches.py" line="648"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="631"/>
+        <location filename="../../ui/views/batches.py" line="653"/>
         <source>You made {n} lines of batch {id}: you cannot approve them (separation of duties).</source>
         <translation>批次 {id} 中有 {n} 笔是您制单的：您不能审批（职责分离）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="636"/>
+        <location filename="../../ui/views/batches.py" line="658"/>
         <source>You already approved {n} lines of batch {id}; they await another approver.</source>
         <translation>您已审批批次 {id} 中的 {n} 笔；它们等待其他审批人。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="640"/>
+        <location filename="../../ui/views/batches.py" line="662"/>
         <source>Approve batch {id} ({file})?
 
 {n} lines awaiting approval, total {currency} {total}, from account {account}.</source>
@@ -1522,83 +1698,83 @@
 待审批 {n} 笔，合计 {currency} {total}，付款账户 {account}。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="645"/>
+        <location filename="../../ui/views/batches.py" line="667"/>
         <source>Approve batch</source>
         <translation>批量审批</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="648"/>
+        <location filename="../../ui/views/batches.py" line="670"/>
         <source>Approve all lines</source>
         <translation>审批全部明细</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="650"/>
-        <location filename="../../ui/views/batches.py" line="747"/>
+        <location filename="../../ui/views/batches.py" line="672"/>
+        <location filename="../../ui/views/batches.py" line="769"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="662"/>
+        <location filename="../../ui/views/batches.py" line="684"/>
         <source>Approving batch {id} ({currency} {total}) is above {threshold} and needs your password again.</source>
         <translation>批次 {id}（{currency} {total}）超过 {threshold}，审批需要再次输入密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="679"/>
+        <location filename="../../ui/views/batches.py" line="701"/>
         <source>Batch {id}: {n} lines approved.</source>
         <translation>批次 {id}：已审批 {n} 笔。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="682"/>
+        <location filename="../../ui/views/batches.py" line="704"/>
         <source>{n} lines await a further approver.</source>
         <translation>{n} 笔等待下一位审批人。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="687"/>
+        <location filename="../../ui/views/batches.py" line="709"/>
         <source>Wrong password: nothing was approved.</source>
         <translation>密码错误：未审批任何付款。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="692"/>
+        <location filename="../../ui/views/batches.py" line="714"/>
         <source>Refused — nothing was approved:</source>
         <translation>被拒绝 — 未审批任何付款：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="695"/>
+        <location filename="../../ui/views/batches.py" line="717"/>
         <source>Approving…</source>
         <translation>正在审批…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="709"/>
+        <location filename="../../ui/views/batches.py" line="731"/>
         <source>Batch {id}: {n} lines rejected and returned to the maker.</source>
         <translation>批次 {id}：{n} 笔已驳回并退回制单人。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="710"/>
+        <location filename="../../ui/views/batches.py" line="732"/>
         <source>Rejecting…</source>
         <translation>正在驳回…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="717"/>
+        <location filename="../../ui/views/batches.py" line="739"/>
         <source>Export batch lines</source>
         <translation>导出批次明细</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="718"/>
+        <location filename="../../ui/views/batches.py" line="740"/>
         <source>Excel workbooks (*.xlsx);;CSV files (*.csv)</source>
         <translation>Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="728"/>
+        <location filename="../../ui/views/batches.py" line="750"/>
         <source>Exported {n} lines to {path}</source>
         <translation>已导出 {n} 笔到 {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="730"/>
+        <location filename="../../ui/views/batches.py" line="752"/>
         <source>Exporting…</source>
         <translation>正在导出…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="737"/>
+        <location filename="../../ui/views/batches.py" line="759"/>
         <source>Re-initiate the failed lines of batch {id} ({n} lines, {currency} {total})?
 
 A NEW batch of new payments with new client references is created for the same payees and amounts. It needs approval and USB-key signing again before it is sent. The failed lines stay as they are.</source>
@@ -1607,22 +1783,22 @@ A NEW batch of new payments with new client references is created for the same p
 将为相同的收款人和金额创建一个新批次，其中是新的付款和新的业务参考号。新批次发送前需要重新审批和 USB-key 签名。原失败明细保持不变。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="742"/>
+        <location filename="../../ui/views/batches.py" line="764"/>
         <source>Re-initiate failed lines</source>
         <translation>重新发起失败明细</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="745"/>
+        <location filename="../../ui/views/batches.py" line="767"/>
         <source>Create new batch</source>
         <translation>创建新批次</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="764"/>
+        <location filename="../../ui/views/batches.py" line="786"/>
         <source>The failed lines of batch {old} were re-initiated as batch {new} ({n} lines). It now awaits approval.</source>
         <translation>批次 {old} 的失败明细已重新发起为批次 {new}（{n} 笔），现等待审批。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="767"/>
+        <location filename="../../ui/views/batches.py" line="789"/>
         <source>Re-initiating…</source>
         <translation>正在重新发起…</translation>
     </message>
@@ -2678,273 +2854,273 @@ Please send this file to your administrator.</source>
 <context>
     <name>PaymentMonitor</name>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="109"/>
+        <location filename="../../ui/views/payment_monitor.py" line="118"/>
         <source>All sent</source>
         <translation>全部已发送</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="110"/>
+        <location filename="../../ui/views/payment_monitor.py" line="119"/>
         <source>In flight</source>
         <translation>处理中</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="111"/>
+        <location filename="../../ui/views/payment_monitor.py" line="120"/>
         <source>Outcome unknown</source>
         <translation>结果未知</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="112"/>
-        <location filename="../../ui/views/payment_monitor.py" line="376"/>
+        <location filename="../../ui/views/payment_monitor.py" line="121"/>
+        <location filename="../../ui/views/payment_monitor.py" line="385"/>
         <source>Needs attention</source>
         <translation>需要处理</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="113"/>
+        <location filename="../../ui/views/payment_monitor.py" line="122"/>
         <source>Final</source>
         <translation>已完结</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="115"/>
+        <location filename="../../ui/views/payment_monitor.py" line="124"/>
         <source>All payments</source>
         <translation>全部付款</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="137"/>
+        <location filename="../../ui/views/payment_monitor.py" line="146"/>
         <source>{n} s</source>
         <translation>{n} 秒</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="139"/>
+        <location filename="../../ui/views/payment_monitor.py" line="148"/>
         <source>{n} min</source>
         <translation>{n} 分钟</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="140"/>
+        <location filename="../../ui/views/payment_monitor.py" line="149"/>
         <source>{n} h</source>
         <translation>{n} 小时</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="168"/>
+        <location filename="../../ui/views/payment_monitor.py" line="177"/>
         <source>No.</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="169"/>
-        <location filename="../../ui/views/payment_monitor.py" line="349"/>
+        <location filename="../../ui/views/payment_monitor.py" line="178"/>
+        <location filename="../../ui/views/payment_monitor.py" line="358"/>
         <source>Payee</source>
         <translation>收款人</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="170"/>
-        <location filename="../../ui/views/payment_monitor.py" line="350"/>
+        <location filename="../../ui/views/payment_monitor.py" line="179"/>
+        <location filename="../../ui/views/payment_monitor.py" line="359"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="172"/>
+        <location filename="../../ui/views/payment_monitor.py" line="181"/>
         <source>Currency</source>
         <translation>币种</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="173"/>
-        <location filename="../../ui/views/payment_monitor.py" line="347"/>
+        <location filename="../../ui/views/payment_monitor.py" line="182"/>
+        <location filename="../../ui/views/payment_monitor.py" line="356"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="175"/>
+        <location filename="../../ui/views/payment_monitor.py" line="184"/>
         <source>Bank code</source>
         <translation>银行返回码</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="177"/>
+        <location filename="../../ui/views/payment_monitor.py" line="186"/>
         <source>Bank message</source>
         <translation>银行返回信息</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="179"/>
-        <location filename="../../ui/views/payment_monitor.py" line="352"/>
+        <location filename="../../ui/views/payment_monitor.py" line="188"/>
+        <location filename="../../ui/views/payment_monitor.py" line="361"/>
         <source>Client reference</source>
         <translation>业务参考号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="181"/>
+        <location filename="../../ui/views/payment_monitor.py" line="190"/>
         <source>Attempts</source>
         <translation>发送次数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="183"/>
-        <location filename="../../ui/views/payment_monitor.py" line="359"/>
+        <location filename="../../ui/views/payment_monitor.py" line="192"/>
+        <location filename="../../ui/views/payment_monitor.py" line="368"/>
         <source>Last change</source>
         <translation>最后更新</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="311"/>
+        <location filename="../../ui/views/payment_monitor.py" line="320"/>
         <source>answered</source>
         <translation>银行已应答</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="312"/>
+        <location filename="../../ui/views/payment_monitor.py" line="321"/>
         <source>no clear answer (outcome unknown)</source>
         <translation>未得到明确应答（结果未知）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="313"/>
+        <location filename="../../ui/views/payment_monitor.py" line="322"/>
         <source>not sent (nothing left this machine)</source>
         <translation>未发出（未离开本机）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="314"/>
+        <location filename="../../ui/views/payment_monitor.py" line="323"/>
         <source>aborted before sending</source>
         <translation>发送前已中止</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="315"/>
+        <location filename="../../ui/views/payment_monitor.py" line="324"/>
         <source>sender vanished (treated as unknown)</source>
         <translation>发送进程中断（按结果未知处理）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="323"/>
+        <location filename="../../ui/views/payment_monitor.py" line="332"/>
         <source>No further status query is scheduled.</source>
         <translation>目前没有安排后续状态查询。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="327"/>
+        <location filename="../../ui/views/payment_monitor.py" line="336"/>
         <source>next in {in} ({at})</source>
         <translation>下次 {in}后（{at}）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="330"/>
+        <location filename="../../ui/views/payment_monitor.py" line="339"/>
         <source>next one due now</source>
         <translation>下次查询即将进行</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="332"/>
+        <location filename="../../ui/views/payment_monitor.py" line="341"/>
         <source>Asking the bank for the status: query no. {n}, {next}.</source>
         <translation>正在向银行查询状态，第 {n} 次，{next}。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="335"/>
+        <location filename="../../ui/views/payment_monitor.py" line="344"/>
         <source>Asking the bank for the status: first query, {next}.</source>
         <translation>正在向银行查询状态，第 1 次，{next}。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="345"/>
+        <location filename="../../ui/views/payment_monitor.py" line="354"/>
         <source>Payment #{id}</source>
         <translation>付款 #{id}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="351"/>
+        <location filename="../../ui/views/payment_monitor.py" line="360"/>
         <source>Debit account</source>
         <translation>付款账户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="355"/>
+        <location filename="../../ui/views/payment_monitor.py" line="364"/>
         <source>Bank reference</source>
         <translation>银行流水号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="357"/>
+        <location filename="../../ui/views/payment_monitor.py" line="366"/>
         <source>Bank says</source>
         <translation>银行返回</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="361"/>
+        <location filename="../../ui/views/payment_monitor.py" line="370"/>
         <source>Final since</source>
         <translation>完结时间</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="363"/>
+        <location filename="../../ui/views/payment_monitor.py" line="372"/>
         <source>Re-initiated from</source>
         <translation>重新发起自</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="364"/>
+        <location filename="../../ui/views/payment_monitor.py" line="373"/>
         <source>payment #{id}</source>
         <translation>付款 #{id}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="366"/>
+        <location filename="../../ui/views/payment_monitor.py" line="375"/>
         <source>Re-initiated as</source>
         <translation>已重新发起为</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="367"/>
+        <location filename="../../ui/views/payment_monitor.py" line="376"/>
         <source>payment #{id} (a new payment with a new reference)</source>
         <translation>付款 #{id}（新付款，新业务参考号）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="370"/>
+        <location filename="../../ui/views/payment_monitor.py" line="379"/>
         <source>Result confirmed</source>
         <translation>结果已确认</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="382"/>
+        <location filename="../../ui/views/payment_monitor.py" line="391"/>
         <source>Outcome unknown since {at} ({ago} ago).</source>
         <translation>自 {at} 起结果未知（已 {ago}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="385"/>
+        <location filename="../../ui/views/payment_monitor.py" line="394"/>
         <source>The payment is never sent again while its outcome is unknown: the bank is asked about the same reference until it gives a definite answer.</source>
         <translation>结果未知期间绝不重新发送：系统会以同一业务参考号向银行查询，直到银行给出明确结果。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="391"/>
+        <location filename="../../ui/views/payment_monitor.py" line="400"/>
         <source>References and send attempts</source>
         <translation>业务参考号与发送记录</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="396"/>
+        <location filename="../../ui/views/payment_monitor.py" line="405"/>
         <source>No client reference yet: the payment has not been queued.</source>
         <translation>尚无业务参考号：该付款尚未进入发送队列。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="399"/>
+        <location filename="../../ui/views/payment_monitor.py" line="408"/>
         <source>allocated {at}</source>
         <translation>分配于 {at}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="402"/>
+        <location filename="../../ui/views/payment_monitor.py" line="411"/>
         <source>Attempt</source>
         <translation>次序</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="402"/>
+        <location filename="../../ui/views/payment_monitor.py" line="411"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="403"/>
+        <location filename="../../ui/views/payment_monitor.py" line="412"/>
         <source>Code</source>
         <translation>代码</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="403"/>
+        <location filename="../../ui/views/payment_monitor.py" line="412"/>
         <source>Started</source>
         <translation>开始</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="404"/>
+        <location filename="../../ui/views/payment_monitor.py" line="413"/>
         <source>Finished</source>
         <translation>结束</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="404"/>
+        <location filename="../../ui/views/payment_monitor.py" line="413"/>
         <source>Detail</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="411"/>
+        <location filename="../../ui/views/payment_monitor.py" line="420"/>
         <source>in progress</source>
         <translation>进行中</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="417"/>
+        <location filename="../../ui/views/payment_monitor.py" line="426"/>
         <source>Not sent yet.</source>
         <translation>尚未发送。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="420"/>
+        <location filename="../../ui/views/payment_monitor.py" line="429"/>
         <source>History</source>
         <translation>历史记录</translation>
     </message>
@@ -2952,87 +3128,108 @@ Please send this file to your administrator.</source>
 <context>
     <name>PaymentMonitorView</name>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="456"/>
+        <location filename="../../ui/views/payment_monitor.py" line="469"/>
         <source>Payment monitor</source>
         <translation>付款监控</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="472"/>
+        <location filename="../../ui/views/payment_monitor.py" line="491"/>
         <source>Search payee, amount, reference, bank code or message…</source>
         <translation>搜索收款人、金额、业务参考号、银行返回码或信息…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="475"/>
+        <location filename="../../ui/views/payment_monitor.py" line="494"/>
         <source>Query status</source>
         <translation>查询状态</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="477"/>
+        <location filename="../../ui/views/payment_monitor.py" line="496"/>
         <source>Ask the bank now about this payment&apos;s status. Nothing is sent.</source>
         <translation>立即向银行查询该付款的状态。不会发送任何付款。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="478"/>
+        <location filename="../../ui/views/payment_monitor.py" line="497"/>
         <source>Re-initiate…</source>
         <translation>重新发起…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="480"/>
+        <location filename="../../ui/views/payment_monitor.py" line="499"/>
         <source>Create a new payment from this definitively failed one; it needs approval and signing again.</source>
         <translation>依据这笔已确定失败的付款创建一笔新付款；新付款需要重新审批和签名。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="482"/>
+        <location filename="../../ui/views/payment_monitor.py" line="501"/>
         <source>Confirm result</source>
         <translation>确认结果</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="484"/>
+        <location filename="../../ui/views/payment_monitor.py" line="503"/>
         <source>Acknowledge this final result.</source>
         <translation>确认已知悉该最终结果。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="485"/>
+        <location filename="../../ui/views/payment_monitor.py" line="504"/>
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="487"/>
+        <location filename="../../ui/views/payment_monitor.py" line="506"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="529"/>
+        <location filename="../../ui/views/payment_monitor.py" line="508"/>
+        <location filename="../../ui/views/payment_monitor.py" line="710"/>
+        <source>Alerts</source>
+        <translation>警报</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="510"/>
+        <source>Reconciliation findings: double, missing or unexpected debits.</source>
+        <translation>对账发现的问题：重复扣款、扣款缺失或意外扣款。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="552"/>
         <source>Select a payment to see its client reference, send attempts, what is being done about it and its history.</source>
         <translation>选择一笔付款，查看其业务参考号、发送记录、当前处理情况和历史记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="649"/>
+        <location filename="../../ui/views/payment_monitor.py" line="683"/>
         <source>{shown} of {n} payments shown</source>
         <translation>显示 {shown} / {n} 笔付款</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="651"/>
+        <location filename="../../ui/views/payment_monitor.py" line="685"/>
         <source>only the {n} most recently changed payments are loaded</source>
         <translation>仅加载最近变动的 {n} 笔付款</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="747"/>
+        <location filename="../../ui/views/payment_monitor.py" line="706"/>
+        <source>⚠ {n} critical alert(s): a payment may have been debited twice or not at all. Click to review and acknowledge.</source>
+        <translation>⚠ {n} 条严重警报：可能有付款被重复扣款或根本未扣款。点击查看并确认处理。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="709"/>
+        <source>Alerts ({n})</source>
+        <translation>警报（{n}）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/payment_monitor.py" line="831"/>
         <source>Payment #{id}: the bank was asked; status now {status}.</source>
         <translation>付款 #{id}：已向银行查询，当前状态为{status}。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="750"/>
+        <location filename="../../ui/views/payment_monitor.py" line="834"/>
         <source>The bank has not given a definite answer yet; it will be asked again.</source>
         <translation>银行尚未给出明确结果，系统将再次查询。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="752"/>
+        <location filename="../../ui/views/payment_monitor.py" line="836"/>
         <source>Asking the bank…</source>
         <translation>正在向银行查询…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="759"/>
+        <location filename="../../ui/views/payment_monitor.py" line="843"/>
         <source>Re-initiate payment #{id} ({status}, {payee}, {currency} {amount})?
 
 A NEW payment with a new number and a new client reference will be created for the same payee and amount. It needs approval and USB-key signing again before it is sent. Payment #{id} stays {status}.</source>
@@ -3041,57 +3238,57 @@ A NEW payment with a new number and a new client reference will be created for t
 将为同一收款人和金额创建一笔新付款，使用新的编号和新的业务参考号。新付款发送前需要重新审批并用 U 盾签名。付款 #{id} 仍为{status}。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="765"/>
+        <location filename="../../ui/views/payment_monitor.py" line="849"/>
         <source>Re-initiate payment</source>
         <translation>重新发起付款</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="768"/>
+        <location filename="../../ui/views/payment_monitor.py" line="852"/>
         <source>Create new payment</source>
         <translation>创建新付款</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="770"/>
+        <location filename="../../ui/views/payment_monitor.py" line="854"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="786"/>
+        <location filename="../../ui/views/payment_monitor.py" line="870"/>
         <source>Payment #{old} was re-initiated as new payment #{new}. It now awaits approval, then USB-key signing, before it is sent under a new reference.</source>
         <translation>付款 #{old} 已重新发起为新付款 #{new}。新付款需先审批、再用 U 盾签名，之后以新的业务参考号发送。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="789"/>
+        <location filename="../../ui/views/payment_monitor.py" line="873"/>
         <source>Re-initiating…</source>
         <translation>正在重新发起…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="798"/>
+        <location filename="../../ui/views/payment_monitor.py" line="882"/>
         <source>Result of payment #{id} ({status}) confirmed.</source>
         <translation>已确认付款 #{id} 的结果（{status}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="800"/>
+        <location filename="../../ui/views/payment_monitor.py" line="884"/>
         <source>Confirming…</source>
         <translation>正在确认…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="804"/>
+        <location filename="../../ui/views/payment_monitor.py" line="888"/>
         <source>Export payments</source>
         <translation>导出付款</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="805"/>
+        <location filename="../../ui/views/payment_monitor.py" line="889"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="819"/>
+        <location filename="../../ui/views/payment_monitor.py" line="903"/>
         <source>Exported {n} payments to {path}</source>
         <translation>已导出 {n} 笔付款到 {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/payment_monitor.py" line="820"/>
+        <location filename="../../ui/views/payment_monitor.py" line="904"/>
         <source>Exporting…</source>
         <translation>正在导出…</translation>
     </message>
@@ -3215,7 +3412,7 @@ A NEW payment with a new number and a new client reference will be created for t
 <context>
     <name>PreviewTableModel</name>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="127"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="140"/>
         <source>Row</source>
         <translation>行号</translation>
     </message>
@@ -3629,42 +3826,42 @@ A NEW payment with a new number and a new client reference will be created for t
 <context>
     <name>ProblemTableModel</name>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="193"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="206"/>
         <source>file</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="193"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="206"/>
         <source>error</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="194"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="207"/>
         <source>warning</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="204"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="217"/>
         <source>Row</source>
         <translation>行号</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="204"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="217"/>
         <source>Column</source>
         <translation>列</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="204"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="217"/>
         <source>Severity</source>
         <translation>级别</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="204"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="217"/>
         <source>Code</source>
         <translation>代码</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="205"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="218"/>
         <source>Message</source>
         <translation>说明</translation>
     </message>

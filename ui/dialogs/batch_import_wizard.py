@@ -4,9 +4,12 @@ Page 1 picks the file (CSV in UTF-8/GBK or XLSX), the import profile and the deb
 checks it off the GUI thread (``BatchImportService.preview``; nothing is written). Page 2 shows every row of the
 file with the cells that have problems highlighted (red: error, amber: warning; the tooltip says code and message),
 the list of every problem (row, column, code, message) and the counts and totals. When rows are invalid the user may
-choose to exclude them; the error report then goes where the user says. "Import" runs the import off the GUI thread
-with a progress bar; a refusal (a bad row without exclusion, the same file twice) is shown with the service's message
-and nothing is written.
+choose to exclude them; the error report then goes where the user says. Bank codes chosen from the branch name are
+listed ("row N: 〈name〉 → 〈code〉 〈official branch name〉") and must be confirmed with a tick before "Import" is
+enabled; the import carries the confirmed list's token, so a list that changed in between is refused. Supplier lines
+show their invoices and remittance reference. "Import" runs the import off the GUI thread with a progress bar; a
+refusal (a bad row without exclusion, the same file twice) is shown with the service's message and nothing is
+written.
 
 Keyboard: every field has a mnemonic; Enter on page 1 checks the file, Enter on page 2 imports; Esc closes.
 """
@@ -32,6 +35,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListWidget,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -91,6 +95,8 @@ def preview_rows(preview) -> list[PreviewRow]:
                 cells.append(line.branch_name)
             elif name == "bank_code":
                 cells.append(line.bank_code + (f" ← {line.resolved_branch}" if line.resolved_branch else ""))
+            elif name in _REMITTANCE_CELLS:
+                cells.append(_REMITTANCE_CELLS[name](line.remittance))
             else:
                 cells.append(str(getattr(line, name, "") or "") if name else "")
         rows.append(_place(line.row, cells, by_row.get(line.row, []), column_of, True))
@@ -100,6 +106,13 @@ def preview_rows(preview) -> list[PreviewRow]:
         rows.append(_place(row, cells, by_row.get(row, []), column_of, False))
     rows.sort(key=lambda r: r.row)
     return rows
+
+
+_REMITTANCE_CELLS: dict[str, Callable[[Any], str]] = {
+    "invoice_number": lambda r: ", ".join(d.number for d in r.documents),
+    "invoice_date": lambda r: ", ".join(dict.fromkeys(d.issued.isoformat() for d in r.documents if d.issued)),
+    "remittance_ref": lambda r: r.reference,
+}
 
 
 def _place(row: int, cells: list[str], problems: list, column_of: dict[str, int], valid: bool) -> PreviewRow:
@@ -303,6 +316,24 @@ class BatchImportWizard(QDialog):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
         rv.addWidget(splitter, 1)
+        # bank codes chosen from the branch name: listed, and confirmed with a tick before importing
+        self.branch_box = QWidget(review)
+        self.branch_box.setObjectName("branchConfirmBox")
+        bl = QVBoxLayout(self.branch_box)
+        bl.setContentsMargins(0, 0, 0, 0)
+        self.branch_title = QLabel(self.branch_box)
+        self.branch_title.setObjectName("branchConfirmTitle")
+        self.branch_title.setWordWrap(True)
+        bl.addWidget(self.branch_title)
+        self.branch_list = QListWidget(self.branch_box)
+        self.branch_list.setObjectName("branchConfirmList")
+        bl.addWidget(self.branch_list)
+        self.branch_check = QCheckBox(self.tr("I have chec&ked these bank codes: each one is the payee's branch"),
+                                      self.branch_box)
+        self.branch_check.setObjectName("branchConfirmCheck")
+        bl.addWidget(self.branch_check)
+        self.branch_box.hide()
+        rv.addWidget(self.branch_box)
         options = QHBoxLayout()
         self.exclude_check = QCheckBox(self.tr("E&xclude the invalid rows and import the others; save the error "
                                                "report to:"), review)
@@ -359,6 +390,7 @@ class BatchImportWizard(QDialog):
         self.file_edit.returnPressed.connect(self.check_file)
         self.file_edit.textChanged.connect(lambda _t: self._update_buttons())
         self.exclude_check.toggled.connect(lambda _on: self._update_buttons())
+        self.branch_check.toggled.connect(lambda _on: self._update_buttons())
         self._show_page(0)
         self._load_choices()
 
@@ -412,7 +444,7 @@ class BatchImportWizard(QDialog):
                                      and self.account_combo.count() > 0)
         pv = self.preview
         importable = (pv is not None and self.result is None and pv.already_imported is None and not pv.file_errors
-                      and bool(pv.lines))
+                      and bool(pv.lines) and (not pv.resolved_branches or self.branch_check.isChecked()))
         self.import_button.setEnabled(not busy and importable)
         self.report_edit.setEnabled(self.exclude_check.isChecked())
         self.report_browse.setEnabled(self.exclude_check.isChecked())
@@ -479,6 +511,7 @@ class BatchImportWizard(QDialog):
         self.problem_table.horizontalHeader().resizeSection(2, 70)
         self.problem_table.horizontalHeader().resizeSection(3, 170)
         self.summary.setText(self.summary_text(pv))
+        self._show_branches(pv)
         has_errors = bool(pv.errors) and not pv.file_errors and pv.already_imported is None
         self.options.setVisible(has_errors)
         self.exclude_check.setChecked(False)
@@ -500,6 +533,26 @@ class BatchImportWizard(QDialog):
                               error=True)
         self._show_page(1)
 
+    def branch_lines(self, pv) -> list[str]:
+        """"row N: 〈name in the file〉 → 〈code〉 〈official branch name〉" for each code chosen by name."""
+        return [self.tr("row {row}: {name} → {code} {branch}").replace("{row}", str(line.row))
+                .replace("{name}", line.branch_name).replace("{code}", line.bank_code)
+                .replace("{branch}", line.resolved_branch) for line in pv.resolved_branches]
+
+    def _show_branches(self, pv) -> None:
+        chosen = pv.resolved_branches
+        self.branch_list.clear()
+        self.branch_check.setChecked(False)
+        self.branch_box.setVisible(bool(chosen))
+        if not chosen:
+            return
+        self.branch_title.setText(self.tr("{n} bank codes (联行号) were chosen from the branch name. Check each "
+                                          "against the payee's bank details before importing:")
+                                  .replace("{n}", str(len(chosen))))
+        self.branch_list.addItems(self.branch_lines(pv))
+        rows = self.branch_list.sizeHintForRow(0) * min(len(chosen), 6) + 2 * self.branch_list.frameWidth() + 4
+        self.branch_list.setFixedHeight(rows)
+
     def summary_text(self, pv) -> str:
         encoding = f" ({pv.encoding})" if pv.encoding else ""
         text = self.tr("{file}: {format}{encoding}, {rows} rows — {valid} valid, {invalid} invalid. Total of the "
@@ -515,6 +568,13 @@ class BatchImportWizard(QDialog):
         if chosen:
             text += " " + self.tr("Bank codes chosen from the branch name (check them): {n}.") \
                 .replace("{n}", str(len(chosen)))
+        remitted = pv.remittance_lines
+        if remitted:
+            text += " " + self.tr("Lines with invoices or a remittance reference: {n}.") \
+                .replace("{n}", str(len(remitted)))
+        if pv.bank_rules:
+            text += " " + self.tr("Names and purposes were checked against the bank's own limits ({plugin}).") \
+                .replace("{plugin}", pv.bank_rules)
         warnings = sum(1 for p in pv.problems if not p.is_error)
         if warnings:
             text += " " + self.tr("Warnings: {n}.").replace("{n}", str(warnings))
@@ -530,6 +590,7 @@ class BatchImportWizard(QDialog):
         exclude = self.exclude_check.isChecked()
         report = self.report_edit.text().strip() or None if exclude else None
         account, profile = pv.account.account_number, pv.profile.name
+        token = pv.branch_token if pv.resolved_branches else None
         with self._progress_lock:
             self._progress = {}
 
@@ -542,7 +603,8 @@ class BatchImportWizard(QDialog):
         self._timer.start()
         self._op = run_op(self, lambda: service.import_file(actor, path, account=account, profile=profile,
                                                             exclude_invalid=exclude, errors_out=report,
-                                                            progress=progress),
+                                                            progress=progress, confirm_branches=token,
+                                                            require_branch_confirmation=True),
                           self._on_imported_ok, self._on_import_failed, on_finally=self._on_op_finished,
                           busy_text=self.tr("Importing…"))
         self._update_buttons()

@@ -11,6 +11,9 @@
   here — and reloads only when that changed.
 * Actions: "query now" (ask the bank, never send), "re-initiate" (a NEW payment that needs approval again) and
   "confirm result". There is no "send again" anywhere: an unknown outcome is resolved by asking the bank.
+* Alerts (reconciliation, RELIABILITY.md I7): open CRITICAL alerts show as a red banner with their count above the
+  table; clicking it (or "Alerts") opens the list, where a person acknowledges them with a note. The counts are
+  read with every poll and on ``alerts_changed`` events.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.alerts import AlertSeverity
 from app.domain.errors import OperationalError
 from app.domain.money import format_amount
 from app.domain.payment import FINAL_STATUSES, PaymentStatus
@@ -58,6 +62,8 @@ from app.domain.users import Actor, Role
 from app.services import Services
 from ui.crash import keep_open
 from ui.csv_export import write_csv
+from ui.dialogs.alerts_dialog import AlertsDialog
+from ui.event_bridge import EventBridge
 from ui.ops import Op, error_text, run_op
 from ui.views.payment_columns import status_text
 from ui.widgets.form import ERROR_STYLE
@@ -78,6 +84,9 @@ ENGINE_STATUSES = IN_FLIGHT | {S.UNKNOWN} | (FINAL_STATUSES - {S.CANCELLED})
 
 GREEN, RED, AMBER, BLUE, GREY = "#2e7d32", "#c62828", "#b26a00", "#1565c0", "#616161"
 ATTENTION_BACKGROUND = "#fff3d6"
+ALERTS_CHANGED = "alerts_changed"   # app.services.alerts.ALERTS_CHANGED
+BANNER_STYLE = (f"QPushButton#criticalAlertsBanner {{ background: {RED}; color: white; font-weight: bold; "
+                "border: none; border-radius: 4px; padding: 8px 12px; text-align: left; }")
 
 
 def status_colour(p: TrackedPayment) -> str:
@@ -451,11 +460,21 @@ class PaymentMonitorView(QWidget):
         self._busy = False
         self._detail_for: tuple[int, int] | None = None   # (payment id, version) shown in the detail pane
         self.loads = 0                                     # full reloads done (diagnostics, tests)
+        self._alerts = getattr(services, "alerts", None)   # None: a ledger without the alert service
+        self.alert_counts: dict[AlertSeverity, int] = {}
+        self._alerts_loading = False
+        self.alerts_dialog: AlertsDialog | None = None
 
         layout = QVBoxLayout(self)
         title = QLabel(self.tr("Payment monitor"), self)
         title.setObjectName("pageTitle")
         layout.addWidget(title)
+        self.alert_banner = QPushButton(self)
+        self.alert_banner.setObjectName("criticalAlertsBanner")
+        self.alert_banner.setStyleSheet(BANNER_STYLE)
+        self.alert_banner.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.alert_banner.hide()
+        layout.addWidget(self.alert_banner)
 
         self.groups = QTabBar(self)
         self.groups.setObjectName("groupTabs")
@@ -486,8 +505,12 @@ class PaymentMonitorView(QWidget):
         self.export_button.setObjectName("exportButton")
         self.refresh_button = QPushButton(self.tr("Refresh"), self)
         self.refresh_button.setObjectName("refreshButton")
+        self.alerts_button = QPushButton(self.tr("Alerts"), self)
+        self.alerts_button.setObjectName("alertsButton")
+        self.alerts_button.setToolTip(self.tr("Reconciliation findings: double, missing or unexpected debits."))
+        self.alerts_button.setVisible(self._alerts is not None)
         for button in (self.query_button, self.reinitiate_button, self.confirm_button, self.export_button,
-                       self.refresh_button):
+                       self.refresh_button, self.alerts_button):
             bar.addWidget(button)
         self.busy = QProgressBar(self)
         self.busy.setObjectName("busyIndicator")
@@ -555,6 +578,13 @@ class PaymentMonitorView(QWidget):
         self.confirm_button.clicked.connect(self.confirm_selected)
         self.export_button.clicked.connect(self._on_export_button_clicked)
         self.refresh_button.clicked.connect(lambda: self.refresh(force=True))
+        self.alert_banner.clicked.connect(self.open_alerts)
+        self.alerts_button.clicked.connect(self.open_alerts)
+        self._event_bridge = None
+        events = getattr(services, "events", None)
+        if self._alerts is not None and events is not None:
+            self._event_bridge = EventBridge(events, self)
+            self._event_bridge.event.connect(self._on_event_bridge_event)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._on_selection_changed())
         self._keep: tuple[int | None, int] = (None, 0)
         self.model.modelAboutToBeReset.connect(self._on_model_about_to_be_reset)
@@ -575,7 +605,10 @@ class PaymentMonitorView(QWidget):
 
     def _on_poll_timer_timeout(self) -> None:
         """Ask for the most recent change only (one row); reload everything when it moved."""
-        if not self.isVisible() or self._polling or self._loading is not None:
+        if not self.isVisible():
+            return
+        self.refresh_alerts()
+        if self._polling or self._loading is not None:
             return
         self._polls += 1
         if self._polls % FULL_RELOAD_POLLS == 0:
@@ -608,6 +641,7 @@ class PaymentMonitorView(QWidget):
         if self._loaded_once and not force and not self.isVisible():
             self._stale = True
             return None
+        self.refresh_alerts()
         if self._loading is not None:
             self._dirty = True
             return self._loading
@@ -651,6 +685,56 @@ class PaymentMonitorView(QWidget):
             text += " · " + self.tr("only the {n} most recently changed payments are loaded") \
                 .replace("{n}", f"{MONITOR_LIMIT:,}")
         self.count_label.setText(text)
+
+    # -- alerts -------------------------------------------------------------------------------------------
+    def refresh_alerts(self) -> Op | None:
+        """Read the open alerts per severity in the background (one grouped count); the banner follows."""
+        if self._alerts is None or self._alerts_loading:
+            return None
+        self._alerts_loading = True
+        service, actor = self._alerts, self._actor
+        return run_op(self, lambda: service.open_counts(actor), self._on_alert_counts, lambda _e: None,
+                      on_finally=self._on_alert_counts_finished)
+
+    def _on_alert_counts_finished(self) -> None:
+        self._alerts_loading = False
+
+    def _on_alert_counts(self, counts: dict[AlertSeverity, int]) -> None:
+        self.alert_counts = dict(counts)
+        critical = self.alert_counts.get(AlertSeverity.CRITICAL, 0)
+        total = sum(self.alert_counts.values())
+        self.alert_banner.setText(self.tr("⚠ {n} critical alert(s): a payment may have been debited twice or not at "
+                                          "all. Click to review and acknowledge.").replace("{n}", f"{critical:,}"))
+        self.alert_banner.setVisible(critical > 0)
+        self.alerts_button.setText(self.tr("Alerts ({n})").replace("{n}", f"{total:,}") if total
+                                   else self.tr("Alerts"))
+
+    def _on_event_bridge_event(self, name: str, _payload: dict) -> None:
+        if name == ALERTS_CHANGED:
+            self.refresh_alerts()
+
+    def open_alerts(self) -> AlertsDialog | None:
+        """The open alerts, critical first, with acknowledge."""
+        if self._alerts is None:
+            return None
+        if self.alerts_dialog is not None:
+            self.alerts_dialog.reload()
+            self.alerts_dialog.raise_()
+            return self.alerts_dialog
+        dialog = AlertsDialog(self._alerts, self._actor, on_changed=self._on_alerts_changed, parent=self)
+        dialog.finished.connect(self._on_alerts_dialog_finished)
+        self.alerts_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _on_alerts_dialog_finished(self, _result: int) -> None:
+        if self.alerts_dialog is not None:
+            self.alerts_dialog.deleteLater()
+        self.alerts_dialog = None
+
+    def _on_alerts_changed(self) -> None:
+        self.refresh_alerts()
+        self.refresh(force=True)
 
     # -- selection ----------------------------------------------------------------------------------------
     def _on_model_about_to_be_reset(self) -> None:
