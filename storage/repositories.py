@@ -343,9 +343,8 @@ class SqlPayeeRepository:
         wanted = list(dict.fromkeys(ids))
         for start in range(0, len(wanted), _IN_CHUNK):
             chunk = wanted[start:start + _IN_CHUNK]
-            stmt = select(PayeeRow).where(PayeeRow.id.in_(chunk)).execution_options(populate_existing=True)
-            for row in self._s.scalars(stmt):
-                found[row.id] = _payee(row)
+            for row in self._s.execute(select(PayeeRow.__table__).where(PayeeRow.id.in_(chunk))):
+                found[row.id] = _payee(row)  # Core rows (current values, no ORM bookkeeping)
         return [found[i] for i in ids if i in found]
 
     def search(self, query: str = "", offset: int = 0, limit: int = 100,
