@@ -46,6 +46,23 @@ def _make_approved(ledger, n: int, chunk: int = 500) -> list[int]:
     return ids
 
 
+def bank_time(bank_db: Path, refs: list[str], n: int) -> float:
+    """The sandbox bank's own time for these instructions: first received → last executed (a failed one counts
+    as executed when it was received, if the bank recorded no execution time)."""
+    con = sqlite3.connect(bank_db)
+    try:
+        con.execute("CREATE TEMP TABLE r (ref TEXT PRIMARY KEY)")
+        con.executemany("INSERT INTO r VALUES (?)", [(r,) for r in refs])
+        first, last, count = con.execute(
+            "SELECT MIN(received_at), MAX(COALESCE(executed_at, received_at)), COUNT(*) FROM instructions"
+            " WHERE client_reference IN (SELECT ref FROM r)").fetchone()
+    finally:
+        con.close()
+    if count != n:
+        raise RuntimeError(f"the bank holds {count} instructions for {n} payments")
+    return last - first
+
+
 def throughput(n: int = 10_000, log=print) -> dict:
     from app.adapters.sandbox_bank_process import SandboxBankProcess
     from app.chaos_runner import ChaosConfig, Ledger, Workers
@@ -81,18 +98,7 @@ def throughput(n: int = 10_000, log=print) -> dict:
         finally:
             bank.stop()
             ledger.close()
-        con = sqlite3.connect(ledger.state / "bank.sqlite3")
-        try:
-            con.execute("CREATE TEMP TABLE r (ref TEXT PRIMARY KEY)")
-            con.executemany("INSERT INTO r VALUES (?)", [(r,) for r in refs])
-            first, last, count = con.execute(
-                "SELECT MIN(received_at), MAX(executed_at), COUNT(*) FROM instructions"
-                " WHERE client_reference IN (SELECT ref FROM r)").fetchone()
-        finally:
-            con.close()
-    if count != n:
-        raise RuntimeError(f"the bank holds {count} instructions for {n} payments")
-    reference_s = last - first
+        reference_s = bank_time(ledger.state / "bank.sqlite3", refs, n)
     return {"name": f"approved → all final, {n:,} payments (sandbox bank, no faults)", "ours_s": ours_s,
             "reference_s": reference_s, "ratio": ours_s / reference_s if reference_s else float("nan"),
             "reference": "the sandbox bank's own time for them (first received → last executed)",

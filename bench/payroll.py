@@ -30,6 +30,7 @@ def run(n: int | None = None, log=None) -> dict:
     from app.adapters.sandbox_bank_process import SandboxBankProcess
     from app.chaos_runner import ChaosConfig, Ledger, Workers
     from bench.batch_import import generate
+    from bench.engine import bank_time
 
     n = n or int(os.environ.get("BENCH_PAYROLL_LINES", "100000"))
     log = log or (lambda m: print(m, file=sys.stderr, flush=True))
@@ -82,18 +83,7 @@ def run(n: int | None = None, log=None) -> dict:
         finally:
             bank.stop()
             ledger.close()
-        con = sqlite3.connect(ledger.state / "bank.sqlite3")
-        try:
-            con.execute("CREATE TEMP TABLE r (ref TEXT PRIMARY KEY)")
-            con.executemany("INSERT INTO r VALUES (?)", [(r,) for r in refs])
-            first, last, count = con.execute(
-                "SELECT MIN(received_at), MAX(COALESCE(executed_at, received_at)), COUNT(*) FROM instructions"
-                " WHERE client_reference IN (SELECT ref FROM r)").fetchone()
-        finally:
-            con.close()
-    if count != n:
-        raise RuntimeError(f"the bank holds {count} instructions for {n} lines")
-    reference_s = last - first
+        reference_s = bank_time(ledger.state / "bank.sqlite3", refs, n)
     return {"name": f"payroll of {n:,} lines: import → approval → 1 signature → every line final (sandbox bank)",
             "ours_s": ours_s, "reference_s": reference_s,
             "ratio": ours_s / reference_s if reference_s else float("nan"),
