@@ -294,12 +294,14 @@ class Workers:
             argv += ["--db-url", c.db_url]
         return argv
 
-    def spawn(self, mode: list[str], env_extra: dict[str, str] | None = None) -> subprocess.Popen:
+    def spawn(self, mode: list[str], env_extra: dict[str, str] | None = None,
+              overrides: list[str] | None = None) -> subprocess.Popen:
+        """``overrides``: worker flags placed last, so they win over the chaos defaults (e.g. --first-query)."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("BANKDIRECT_CRASH")}
         env.update(env_extra or {})
         env["PYTHONUNBUFFERED"] = "1"
         self.runs += 1
-        proc = subprocess.Popen(self.argv(mode), cwd=_REPO, env=env, stdout=subprocess.PIPE,  # noqa: S603
+        proc = subprocess.Popen([*self.argv(mode), *(overrides or [])], cwd=_REPO, env=env, stdout=subprocess.PIPE,  # noqa: S603
                                 stderr=subprocess.PIPE, text=True, start_new_session=True)
         self.live = [p for p in self.live if p.poll() is None] + [proc]
         return proc

@@ -70,7 +70,10 @@ def run(n: int | None = None, log=None) -> dict:
             log(f"  approved in {steps['approve']:.1f} s, {signatures} signature(s) in {steps['sign']:.1f} s")
             t = time.perf_counter()
             workers = Workers(ChaosConfig(lease_s=300.0, unknown_sla_s=3600.0), data_dir / "ledger", log)
-            proc = workers.spawn(["--until-idle", "--timeout", "3600"])
+            # the chaos defaults poll every 50 ms from the first second; a bank is asked about a payment ~1 s after
+            # it accepted it here (production: 5 s), so most lines are final at the first status-list round
+            proc = workers.spawn(["--until-idle", "--timeout", "3600"],
+                                 overrides=["--first-query", "1", "--query-backoff-max", "2"])
             rc, out, err = workers.finish(proc, 4000)
             steps["send_and_follow"] = time.perf_counter() - t
             ours_s = time.perf_counter() - start
