@@ -55,7 +55,7 @@ def _payment(row: Any) -> PaymentRequest:
         content_hash=row.content_hash, version=row.version, created_at=row.created_at, updated_at=row.updated_at,
         duplicate_override=bool(row.duplicate_override), payee_bank_code=row.x_payee_code,
         policy_version=row.policy_version, required_approvals=row.required_approvals,
-        required_role=row.required_role, signer_id=row.signer_id,
+        required_role=row.required_role, signer_id=row.signer_id, batch_id=row.batch_id,
     )
 
 

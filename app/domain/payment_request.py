@@ -78,6 +78,7 @@ class PaymentRequest:
     required_approvals: int | None = None    # recorded at submission
     required_role: str | None = None         # recorded at submission
     signer_id: int | None = None
+    batch_id: int | None = None              # the imported batch file this payment is a line of (migration 0008)
 
     @property
     def payment_type(self) -> str:

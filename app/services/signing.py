@@ -156,14 +156,15 @@ class SigningService:
     def _batches(self, uow) -> list[tuple[BatchPreview, SigningBatch, list[PaymentRequest]]]:
         approved = [p for p in uow.payments.list(PaymentStatus.APPROVED, limit=1_000_000)
                     if p.signer_id is None]
-        groups: dict[tuple[int, str], list[PaymentRequest]] = {}
+        # an imported batch file (payroll, suppliers) is signed on its own: one signature for exactly its lines
+        groups: dict[tuple[int, str, int], list[PaymentRequest]] = {}
         accounts = {}
         for p in approved:
             if p.debit_account_id not in accounts:
                 accounts[p.debit_account_id] = uow.accounts.get(p.debit_account_id)
-            groups.setdefault((p.debit_account_id, p.currency), []).append(p)
+            groups.setdefault((p.debit_account_id, p.currency, p.batch_id or 0), []).append(p)
         out = []
-        for (account_id, currency), members in sorted(groups.items()):
+        for (account_id, currency, _file_batch), members in sorted(groups.items()):
             account = accounts[account_id]
             bank = _bank_of(account)
             members.sort(key=lambda p: p.id)
