@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from app.domain.approval_policy import ApprovalPolicy, policy_from_dict
@@ -20,6 +20,7 @@ from app.domain.errors import Conflict, NotFound
 from app.domain.payment import PaymentStatus
 from app.domain.payment_request import URGENCY_NORMAL, URGENCY_URGENT, Approval, PaymentRequest, StatusChange
 from app.ports.clock import Clock
+from storage import bulk
 from storage.orm import (
     ApprovalPolicyRow,
     ApprovalRow,
@@ -160,21 +161,19 @@ class SqlPaymentRepository:
             return
         table = PaymentRequestRow.__table__
         now = self._clock.now()
-        shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        shapes: dict[tuple[str, ...], list[tuple]] = {}
         for payment_id, expected_version, status, extra in changes:
             if set(extra) - _STATUS_EXTRA:
                 raise ValueError(f"unknown payment column(s): {sorted(set(extra) - _STATUS_EXTRA)}")
-            shapes.setdefault(tuple(sorted(extra)), []).append(
-                {"b_id": payment_id, "b_version": expected_version, "b_status": PaymentStatus(status).value,
-                 **{f"b_{k}": v for k, v in extra.items()}})
+            keys = tuple(sorted(extra))
+            shapes.setdefault(keys, []).append((PaymentStatus(status).value, *(extra[k] for k in keys), payment_id,
+                                                expected_version))
         for keys, rows in shapes.items():
-            stmt = (update(table).where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
-                    .values(status=bindparam("b_status"), **{k: bindparam(f"b_{k}") for k in keys},
-                            version=table.c.version + 1, updated_at=now))
             with _guarded(self._s, "a payment"):
-                result = self._s.connection().execute(stmt, rows)
-            if result.rowcount != len(rows):
-                raise Conflict("STALE_VERSION", f"{len(rows) - result.rowcount} of {len(rows)} payments were changed "
+                changed = bulk.update_many(self._s, table, ("status", *keys), rows, where=("id", "version"),
+                                           constants={"updated_at": now}, bump_version=True)
+            if changed != len(rows):
+                raise Conflict("STALE_VERSION", f"{len(rows) - changed} of {len(rows)} payments were changed "
                                "by someone else meanwhile; reload them and try again")
 
     def set_status(self, payment_id: int, expected_version: int, status: PaymentStatus,
@@ -215,11 +214,11 @@ class SqlPaymentRepository:
         for payment_id, from_status, to_status, detail in changes:
             seq = last.get(payment_id, 0) + 1
             last[payment_id] = seq
-            rows.append({"payment_id": payment_id, "seq": seq,
-                         "from_status": from_status.value if from_status else None,
-                         "to_status": PaymentStatus(to_status).value, "at": now, "actor": actor, "detail": detail})
+            rows.append((payment_id, seq, from_status.value if from_status else None, PaymentStatus(to_status).value,
+                         now, actor, detail))
         with _guarded(self._s, "a status change"):
-            self._s.execute(insert(H), rows)
+            bulk.insert_many(self._s, H, ("payment_id", "seq", "from_status", "to_status", "at", "actor", "detail"),
+                             rows)
 
     def history(self, payment_id: int) -> list[StatusChange]:
         rows = self._s.scalars(select(PaymentStatusHistoryRow).where(PaymentStatusHistoryRow.payment_id == payment_id)

@@ -30,6 +30,7 @@ from app.domain.submission import (
     TrackedPayment,
 )
 from app.ports.clock import Clock
+from storage import bulk
 from storage.orm import (
     BankAccountRow,
     LedgerMeta,
@@ -214,31 +215,26 @@ class SqlSubmissionRepository:
         if not changes:
             return
         now = self._clock.now()
-        shapes: dict[tuple[bool, tuple[str, ...]], list[dict[str, Any]]] = {}
+        shapes: dict[tuple[str, ...], list[tuple]] = {}
         for payment_id, expected_version, status, fields in changes:
             unknown = set(fields) - _ENGINE_FIELDS
             if unknown:
                 raise ValueError(f"unknown engine column(s): {sorted(unknown)}")
-            key = (status is not None, tuple(sorted(fields)))
-            row = {"b_id": payment_id, "b_version": expected_version, **{f"b_{k}": v for k, v in fields.items()}}
+            keys = tuple(sorted(fields))
+            values = tuple(fields[k] for k in keys)
             if status is not None:
-                row["b_status"] = PaymentStatus(status).value
-            shapes.setdefault(key, []).append(row)
-        for (with_status, keys), rows in shapes.items():
-            values: dict[str, Any] = {k: bindparam(f"b_{k}") for k in keys}
-            if with_status:
-                values["status"] = bindparam("b_status")
-            stmt = (update(P).where(P.c.id == bindparam("b_id"), P.c.version == bindparam("b_version"))
-                    .values(**values, version=P.c.version + 1, updated_at=now)
-                    .execution_options(synchronize_session=False))
+                keys, values = ("status", *keys), (PaymentStatus(status).value, *values)
+            shapes.setdefault(keys, []).append((*values, payment_id, expected_version))
+        for keys, rows in shapes.items():
             with _guarded(self._s, "a payment"):
-                result = self._s.connection().execute(stmt, rows)
-            if result.rowcount != len(rows):
-                wanted = {r["b_id"]: r["b_version"] for r in rows}
+                changed = bulk.update_many(self._s, P, keys, rows, where=("id", "version"),
+                                           constants={"updated_at": now}, bump_version=True)
+            if changed != len(rows):
+                wanted = {r[-2]: r[-1] for r in rows}
                 current = dict(self._s.execute(select(P.c.id, P.c.version).where(P.c.id.in_(list(wanted)[:500])))
                                .all())
                 stale = sorted(pid for pid, v in wanted.items() if current.get(pid) != v + 1)
-                raise Conflict("STALE_VERSION", f"{len(rows) - result.rowcount} payment(s) changed meanwhile"
+                raise Conflict("STALE_VERSION", f"{len(rows) - changed} payment(s) changed meanwhile"
                                + (f", e.g. {stale[:5]}" if stale else ""))
 
     def allocate_references(self, rows: Sequence[tuple[int, int, str, str]]) -> None:

@@ -53,6 +53,8 @@ class PluginLimits:
     min_query_interval_s: float = 0.0
     quiet_hours: tuple[tuple[str, str], ...] = ()  # ("HH:MM", "HH:MM") local bank time windows
     settle_lag_s: int = 0  # before "no record" can be trusted as "no such instruction"
+    # a status-list cursor stays valid for later calls with the same account and dates (listing resumes after it)
+    status_list_resumable: bool = False
     encoding: str = "utf-8"  # the wire encoding field byte lengths are counted in
     field_byte_lengths: Mapping[str, int] = dataclasses.field(default_factory=dict, hash=False)
     max_accounts_per_balance_query: int = 1

@@ -153,6 +153,8 @@ class SubmissionService:
         self._sleep = sleep
         self._payments = payments
         self._last_query: dict[int, float] = {}   # profile id → monotonic time of the last status query
+        # (profile id, account, first day) → status-list cursor before which the bank had only final instructions
+        self._list_marks: dict[tuple[int, str, object], str | None] = {}
 
     # -- plumbing -----------------------------------------------------------------------------------------------
     def _publish(self, ids: Sequence[int], status: PaymentStatus | None = None) -> None:
@@ -711,16 +713,27 @@ class SubmissionService:
         for account, group in by_account.items():
             first_day = max(earliest, min(((p.last_attempt_at or p.updated_at) + CHINA_OFFSET).date()
                                           for p in group) - timedelta(days=1))
+            # A resumable list (the plugin says so) is read from where every earlier instruction was already final
+            # at the bank: a long payroll is not listed from its first line again at every round.
+            mark_key = (profile.id, account, first_day)
+            resumable = limits.status_list_resumable
             try:
                 connector = sessions.get(profile).connector
                 reports: list[BankStatusReport] = []
-                cursor: str | None = None
+                cursor = self._list_marks.get(mark_key) if resumable else None
+                mark, settled = cursor, True
                 while True:
                     page = connector.query_status_list(account, first_day, today, cursor)
                     reports.extend(page.reports)
+                    if settled and page.next_cursor and all(self._settled(r) for r in page.reports):
+                        mark = page.next_cursor
+                    else:
+                        settled = False
                     if not page.next_cursor or page.next_cursor == cursor:
                         break
                     cursor = page.next_cursor
+                if resumable:
+                    self._list_marks[mark_key] = mark
             except OperationalError as exc:
                 self._postpone(group, exc)
                 report += EngineReport(errors=(f"{exc.code}: {exc.message}",))
@@ -737,6 +750,12 @@ class SubmissionService:
                 report += self._apply_reports(part, [r for p in part for r in by_ref[p.client_reference or ""]],
                                               settle_lag)
         return report, rest
+
+    def _settled(self, r: BankStatusReport) -> bool:
+        """Final at the bank and not to be watched any more (a SUCCEEDED one may still be returned while the
+        return watch runs)."""
+        return (r.found and r.status in FINAL_STATUSES
+                and (r.status is not S.SUCCEEDED or self.settings.return_watch_s <= 0))
 
     def _query_parallel(self, connector, chunk: Sequence[TrackedPayment]):
         """Ask about ``chunk`` in up to ``query_parallelism`` concurrent requests (a bank that answers one reference

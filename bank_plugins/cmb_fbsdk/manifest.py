@@ -44,6 +44,7 @@ MANIFEST = PluginManifest(
         min_query_interval_s=10.0,
         quiet_hours=(("23:55", "00:05"),),
         settle_lag_s=300,
+        status_list_resumable=True,   # NTQRYSTN's CTNKEY: continue after that REQNBR (records in REQNBR order)
         encoding="gbk",
         field_byte_lengths=FIELD_BYTE_LENGTHS,
         max_accounts_per_balance_query=50,

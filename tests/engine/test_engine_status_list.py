@@ -79,3 +79,26 @@ def test_a_payment_missing_from_the_list_is_asked_by_reference_and_never_counted
         p = s.submission.trace(viewer, pid).payment
         assert p.status is S.SUCCEEDED and p.no_record_count == 0 and not p.attention
     assert len(s.submission.trace(viewer, ids[0]).attempts) == 1   # never resent
+
+
+def test_a_later_round_resumes_after_the_pages_that_were_all_final(world, monkeypatch):
+    """CMB's list is resumable: once the first pages held only final instructions, the next round starts after
+    them instead of listing the whole day again."""
+    s = world.services
+    first = world.signed_payments(14, amount="6.01")
+    report = s.submission.run_until_idle(timeout_s=60, poll_s=0.05)
+    assert not [e for e in report.errors if e.startswith("TIMEOUT")], report
+    cursors: list = []
+    real_list = CmbFbsdkConnector.query_status_list
+
+    def listed(self, account, date_from, date_to, cursor=None):
+        cursors.append(cursor)
+        return real_list(self, account, date_from, date_to, cursor)
+
+    monkeypatch.setattr(CmbFbsdkConnector, "query_status_list", listed)
+    more = world.signed_payments(3, amount="6.02")
+    report = s.submission.run_until_idle(timeout_s=60, poll_s=0.05)
+    assert not [e for e in report.errors if e.startswith("TIMEOUT")], report
+    assert cursors and cursors[0] is not None          # not from the first page: the 14 final ones are skipped
+    viewer = world.actor("maker")
+    assert all(s.submission.trace(viewer, pid).payment.status is S.SUCCEEDED for pid in first + more)

@@ -1,0 +1,73 @@
+"""Bulk writes at driver level, for the hot paths that move thousands of payments (the submission engine, batch
+signing): the DBAPI's ``executemany`` of one statement, every value converted by its column's own bind processor
+(exactly what SQLAlchemy would bind), taken once per column rather than per value. SQLAlchemy's Core executemany
+of the same statement costs ~30 µs per row in Python; this costs ~2.
+
+Column names come from the table definition (checked), quoted by the dialect; values are always bound."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.orm import Session
+
+
+def placeholder(session: Session) -> str:
+    style = session.get_bind().dialect.paramstyle
+    if style == "qmark":
+        return "?"
+    if style in ("format", "pyformat"):
+        return "%s"
+    raise NotImplementedError(f"bulk writes need a qmark or format driver, not {style}")  # pragma: no cover
+
+
+def processors(session: Session, table: Table, names: Sequence[str]) -> list[Callable[[Any], Any] | None]:
+    dialect = session.get_bind().dialect
+    unknown = [n for n in names if n not in table.c]
+    if unknown:
+        raise ValueError(f"{table.name} has no column(s) {', '.join(unknown)}")
+    return [table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
+
+
+def _convert(values: Sequence[Any], procs: Sequence[Callable[[Any], Any] | None]) -> tuple:
+    return tuple(v if p is None or v is None else p(v) for v, p in zip(values, procs, strict=True))
+
+
+def update_many(session: Session, table: Table, set_names: Sequence[str], rows: Sequence[Sequence[Any]], *,
+                where: Sequence[str] = ("id",), constants: Mapping[str, Any] | None = None,
+                bump_version: bool = False) -> int:
+    """``UPDATE table SET set_names…, constants…[, version = version + 1] WHERE where…`` for every row (each row:
+    the ``set_names`` values, then the ``where`` values). Returns how many rows the database changed."""
+    if not rows:
+        return 0
+    constants = dict(constants or {})
+    mark = placeholder(session)
+    quote = session.get_bind().dialect.identifier_preparer.quote
+    assignments = [f"{quote(n)} = {mark}" for n in [*set_names, *constants]]
+    if bump_version:
+        assignments.append(f"{quote('version')} = {quote('version')} + 1")
+    condition = " AND ".join(f"{quote(n)} = {mark}" for n in where)
+    sql = f"UPDATE {quote(table.name)} SET {', '.join(assignments)} WHERE {condition}"  # noqa: S608 - names checked
+    procs = processors(session, table, [*set_names, *constants, *where])
+    fixed = _convert(list(constants.values()), procs[len(set_names):len(set_names) + len(constants)])
+    k = len(set_names)
+    params = []
+    for row in rows:
+        converted = _convert(row, [*procs[:k], *procs[k + len(constants):]])
+        params.append((*converted[:k], *fixed, *converted[k:]))
+    result = session.connection().exec_driver_sql(sql, params)
+    return int(result.rowcount)
+
+
+def insert_many(session: Session, table: Table, names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """``INSERT INTO table (names…) VALUES (…)`` for every row, through the driver's ``executemany``."""
+    if not rows:
+        return
+    mark = placeholder(session)
+    quote = session.get_bind().dialect.identifier_preparer.quote
+    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "  # noqa: S608 - names checked
+           f"VALUES ({', '.join([mark] * len(names))})")
+    procs = processors(session, table, names)
+    session.connection().exec_driver_sql(sql, [_convert(r, procs) for r in rows])
