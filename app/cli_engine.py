@@ -30,6 +30,8 @@ def engine_settings(args, base: EngineSettings) -> EngineSettings:
         changes["no_record_confirmations"] = args.no_record_confirmations
     if getattr(args, "senders", None) is not None:
         changes["send_parallelism"] = args.senders
+    if getattr(args, "shard", None) is not None:
+        changes["shard"] = args.shard
     if getattr(args, "ignore_quiet_hours", False):
         changes["respect_quiet_hours"] = False
     return replace(base, **changes)
@@ -151,6 +153,14 @@ def _senders(text: str) -> int:
     return value
 
 
+def _shard(text: str) -> tuple[int, int]:
+    k, _, n = text.partition("/")
+    shard = (int(k), int(n))
+    if not (1 <= shard[1] <= 64 and 0 <= shard[0] < shard[1]):
+        raise ValueError(text)
+    return shard
+
+
 def register(sub, add, payment_parser) -> None:
     sp = add(sub, "worker", cmd_worker, "run the submission engine headless (send, follow up, resolve unknowns)")
     mode = sp.add_mutually_exclusive_group()
@@ -168,6 +178,9 @@ def register(sub, add, payment_parser) -> None:
     sp.add_argument("--no-record-confirmations", type=int, help="'no record' answers needed before a resend")
     sp.add_argument("--ignore-quiet-hours", action="store_true", help="send and query in the banks' quiet hours")
     sp.add_argument("--senders", type=_senders, help="submissions in flight at once (default 2)")
+    sp.add_argument("--shard", type=_shard, metavar="K/N",
+                    help="scale out: queue, prepare and follow up only payments with id ≡ K mod N (sends any "
+                         "claimed submission); run N workers K=0..N-1 — exactly-once never depends on it")
     sp = add(payment_parser, "query", cmd_payment_query, "ask the bank about a payment now (never resends)")
     sp.add_argument("id")
     sp = add(payment_parser, "reinitiate", cmd_payment_reinitiate,

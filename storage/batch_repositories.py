@@ -424,7 +424,7 @@ class SqlBatchRepository:
                 debit_account_number=debit_number, content_hash=chash, version=version,
                 created_at=created(created_raw), updated_at=updated(updated_raw), duplicate_override=bool(dup),
                 payee_bank_code=payee_code or "", policy_version=policy, required_approvals=required,
-                required_role=role, signer_id=signer)))
+                required_role=role, signer_id=signer, batch_id=batch_id)))
         return out
 
     def _memo_result(self, column) -> _MemoResult:
@@ -518,6 +518,13 @@ class SqlBatchRepository:
             self._insert_common(PaymentStatusHistoryRow.__table__, common, ["payment_id", "seq", "detail"], rows)
 
     # -- import profiles ------------------------------------------------------------------------------------
+    def refresh_statistics(self) -> None:
+        """After a bulk load (see storage.bulk.refresh_statistics)."""
+        from storage import bulk
+
+        bulk.refresh_statistics(self._s, [PaymentRequestRow.__table__, PayeeRow.__table__,
+                                          PaymentStatusHistoryRow.__table__])
+
     @staticmethod
     def _profile(row: BatchImportProfileRow) -> dict:
         return {"name": row.name, "kind": row.kind, "settings": json.loads(row.settings_json),

@@ -153,8 +153,11 @@ class SqlSubmissionRepository:
         return out
 
     def by_status(self, statuses: Sequence[PaymentStatus], limit: int, *, unprepared: bool = False,
-                  with_profile: bool = True, lock: bool = False) -> list[TrackedPayment]:
+                  with_profile: bool = True, lock: bool = False,
+                  shard: tuple[int, int] | None = None) -> list[TrackedPayment]:
         stmt = _tracked_query().where(P.c.status.in_([PaymentStatus(s).value for s in statuses]))
+        if shard is not None:
+            stmt = stmt.where(P.c.id % shard[1] == shard[0])
         if unprepared:
             stmt = stmt.where(P.c.submission_id.is_(None))
         if with_profile:
@@ -164,8 +167,11 @@ class SqlSubmissionRepository:
             stmt = stmt.with_for_update(skip_locked=True, of=P)
         return [_tracked(r) for r in self._s.execute(stmt)]
 
-    def due_checks(self, now: datetime, limit: int) -> list[TrackedPayment]:
-        stmt = (_tracked_query().where(P.c.next_check_at.is_not(None), P.c.next_check_at <= now)
+    def due_checks(self, now: datetime, limit: int, shard: tuple[int, int] | None = None) -> list[TrackedPayment]:
+        stmt = _tracked_query()
+        if shard is not None:
+            stmt = stmt.where(P.c.id % shard[1] == shard[0])
+        stmt = (stmt.where(P.c.next_check_at.is_not(None), P.c.next_check_at <= now)
                 .order_by(P.c.next_check_at, P.c.id).limit(limit))
         return [_tracked(r) for r in self._s.execute(stmt)]
 
@@ -249,6 +255,10 @@ class SqlSubmissionRepository:
                            "allocated_at": now} for pid, acc, bank, ref in rows])
             conn.execute(update(P).where(P.c.id == bindparam("b_id")).values(client_reference=bindparam("b_ref")),
                          [{"b_id": pid, "b_ref": ref} for pid, _, _, ref in rows])
+
+    def refresh_statistics(self) -> None:
+        """After the engine wrote many submissions (see storage.bulk.refresh_statistics)."""
+        bulk.refresh_statistics(self._s, [P, S, SubmissionItemRow.__table__, A, PaymentReferenceRow.__table__])
 
     # -- submissions ------------------------------------------------------------------------------------------
     def add_submission(self, *, profile_id: int, plugin_id: str, debit_account_id: int, body: bytes,

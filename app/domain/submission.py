@@ -75,6 +75,7 @@ class EngineSettings:
     max_resends: int = 3                   # byte-identical resends after definitive "no record" before holding
     query_chunk: int = 50                  # references per status-query round
     query_parallelism: int = 4             # concurrent status requests per round (banks answering one by one)
+    shard: tuple[int, int] | None = None   # (k, n): queue, prepare and follow up only payments with id ≡ k mod n
     send_parallelism: int = 2              # submissions in flight at once per worker (each claimed and fenced)
     list_query_min: int = 20               # this many due payments of one profile: ask with the bank's status list
     list_query_days: int = 31              # the widest date range one status-list round covers

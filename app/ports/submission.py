@@ -30,13 +30,14 @@ class SubmissionRepository(Protocol):
     def tracked(self, payment_id: int) -> TrackedPayment | None: ...
     def tracked_many(self, ids: Sequence[int]) -> list[TrackedPayment]: ...
     def by_status(self, statuses: Sequence[PaymentStatus], limit: int, *, unprepared: bool = False,
-                  with_profile: bool = True, lock: bool = False) -> list[TrackedPayment]:
+                  with_profile: bool = True, lock: bool = False,
+                  shard: tuple[int, int] | None = None) -> list[TrackedPayment]:
         """Payments in these statuses whose debit account has a connection profile (oldest first);
         ``unprepared``: only those not yet in a submission; ``lock``: claim the rows (PostgreSQL: FOR UPDATE SKIP
-        LOCKED, so concurrent senders split the work instead of colliding)."""
+        LOCKED, so concurrent senders split the work instead of colliding); ``shard`` (k, n): only ids ≡ k mod n."""
         ...
 
-    def due_checks(self, now: datetime, limit: int) -> list[TrackedPayment]:
+    def due_checks(self, now: datetime, limit: int, shard: tuple[int, int] | None = None) -> list[TrackedPayment]:
         """Payments with ``next_check_at <= now`` (status follow-up), oldest check first."""
         ...
 
@@ -56,6 +57,10 @@ class SubmissionRepository(Protocol):
 
     def update_many(self, changes: Sequence[tuple[int, int, PaymentStatus | None, dict[str, Any]]]) -> None:
         """:meth:`update` for many payments at once (each at most once): (id, expected version, status, fields)."""
+        ...
+
+    def refresh_statistics(self) -> None:
+        """Fresh planner statistics after many rows were written (PostgreSQL; a no-op elsewhere)."""
         ...
 
     # -- submissions (I2) --------------------------------------------------------------------------------------

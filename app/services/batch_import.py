@@ -106,6 +106,7 @@ BANK_RULES = "BANK_RULES"
 
 _BRANCH_TABLE = Path(__file__).resolve().parents[2] / "resources" / "cnaps" / "branches.tsv"
 _branches_cache: list[BranchDirectory] = []
+ANALYZE_AFTER_LINES = 1000  # a batch this large refreshes the planner's statistics (PostgreSQL)
 
 
 def shipped_branch_directory() -> BranchDirectory | None:
@@ -669,6 +670,10 @@ class BatchImportService:
                 "policy_version": policy.version})
             uow.commit()
             batch = uow.batches.get(batch_id)
+        if len(ids) >= ANALYZE_AFTER_LINES:
+            with self._uow() as uow:  # the database's planner must know the tables just grew (PostgreSQL)
+                uow.batches.refresh_statistics()
+                uow.commit()
         return batch, ids
 
     # -- batches ------------------------------------------------------------------------------------------

@@ -119,6 +119,7 @@ REINITIABLE = frozenset({S.FAILED, S.EXPIRED, S.RETURNED})
 CHINA_OFFSET = timedelta(hours=8)
 PER_REFERENCE_ROUND = 5000  # payments asked about one reference at a time in one pass (per profile)
 STORE_CHUNKS = 20  # signed chunks stored per transaction
+ANALYZE_AFTER_PAYMENTS = 10_000  # payments put into submissions between two refreshes of planner statistics
 ACTIVE_STATUSES = (S.SIGNED, S.QUEUED, S.SENDING, S.UNKNOWN, S.ACCEPTED, S.AWAITING_BANK_AUTH, S.PROCESSING)
 
 
@@ -155,6 +156,7 @@ class SubmissionService:
         self._last_query: dict[int, float] = {}   # profile id → monotonic time of the last status query
         # (profile id, account, first day) → status-list cursor before which the bank had only final instructions
         self._list_marks: dict[tuple[int, str, object], str | None] = {}
+        self._stored_since_analyze = 0
 
     # -- plumbing -----------------------------------------------------------------------------------------------
     def _publish(self, ids: Sequence[int], status: PaymentStatus | None = None) -> None:
@@ -256,7 +258,7 @@ class SubmissionService:
         queued: list[int] = []
         flagged = 0
         with self._tx() as uow:
-            signed = uow.submissions.by_status([S.SIGNED], limit, lock=True)
+            signed = uow.submissions.by_status([S.SIGNED], limit, lock=True, shard=self.settings.shard)
             if not signed:
                 for p in uow.submissions.by_status([S.SIGNED], limit, with_profile=False):
                     if p.profile_id is None and not p.attention:
@@ -292,7 +294,8 @@ class SubmissionService:
     # -- I2: the exact bytes, stored before any send ------------------------------------------------------------
     def prepare_queued(self, limit: int = 20_000) -> EngineReport:
         with self._uow(read_only=True) as uow:
-            queued = [p for p in uow.submissions.by_status([S.QUEUED], limit, unprepared=True) if not p.attention]
+            queued = [p for p in uow.submissions.by_status([S.QUEUED], limit, unprepared=True,
+                                                           shard=self.settings.shard) if not p.attention]
             if not queued:
                 return EngineReport()
             details = {p.id: p for p in uow.payments.get_many([q.id for q in queued])}
@@ -353,6 +356,12 @@ class SubmissionService:
         stored = self._store_submissions(profile, account_id, pending)
         pending.clear()
         self._crash.hit("after_signed_bytes_stored")
+        self._stored_since_analyze += stored
+        if self._stored_since_analyze >= ANALYZE_AFTER_PAYMENTS:
+            self._stored_since_analyze = 0
+            with self._uow() as uow:  # the planner must know how much the engine's tables grew (PostgreSQL)
+                uow.submissions.refresh_statistics()
+                uow.commit()
         return stored
 
     def _flag(self, chunk: Sequence[TrackedPayment], reason: str) -> int:
@@ -638,7 +647,8 @@ class SubmissionService:
     def follow_up(self, limit: int = 200_000, only: Sequence[int] | None = None, force: bool = False) -> EngineReport:
         now = self._clock.now()
         with self._uow(read_only=True) as uow:
-            due = uow.submissions.tracked_many(only) if only is not None else uow.submissions.due_checks(now, limit)
+            due = (uow.submissions.tracked_many(only) if only is not None
+                   else uow.submissions.due_checks(now, limit, shard=self.settings.shard))
             profiles = {pid: uow.profiles.get(pid) for pid in {p.profile_id for p in due if p.profile_id}}
         due = [p for p in due if p.client_reference and (p.status in FOLLOWED_STATUSES or p.status is S.SUCCEEDED)]
         if not due:
