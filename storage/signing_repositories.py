@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.ports.clock import Clock
 from app.ports.signing_batches import SignedBatch, SignedBatchItem, SigningKeyProfile
+from storage import bulk
 from storage.orm import SignedBatchPaymentRow, SignedBatchRow, SigningKeyProfileRow, UserRow
 from storage.repositories import _guarded
 
@@ -46,9 +47,9 @@ class SqlSignedBatchRepository:
         with _guarded(self._s, "a signed batch"):
             self._s.add(row)
             self._s.flush()
-            self._s.execute(SignedBatchPaymentRow.__table__.insert(), [
-                {"batch_id": batch.batch_id, "idx": it.index, "payment_id": it.payment_id,
-                 "leaf_json": it.leaf_json, "proof_json": it.proof_json} for it in items])
+            bulk.insert_many(self._s, SignedBatchPaymentRow.__table__,
+                             ("batch_id", "idx", "payment_id", "leaf_json", "proof_json"),
+                             [(batch.batch_id, it.index, it.payment_id, it.leaf_json, it.proof_json) for it in items])
         return self.get(batch.batch_id)  # type: ignore[return-value]
 
     def _payment_ids(self, batch_id: str) -> list[int]:

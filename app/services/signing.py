@@ -211,10 +211,14 @@ class SigningService:
 
     # -- checks ---------------------------------------------------------------------------------------------
     @staticmethod
-    def _check_payments(uow, actor: Actor, payments: Sequence[PaymentRequest]) -> None:
+    def _payees(uow, payments: Sequence[PaymentRequest]) -> dict:
+        return {y.id: y for y in uow.payees.get_many(list({p.payee_id for p in payments}))}
+
+    @staticmethod
+    def _check_payments(uow, actor: Actor, payments: Sequence[PaymentRequest], payees: dict | None = None) -> None:
         approvals = uow.approvals.for_payments([p.id for p in payments])
         accounts: dict[int, object] = {}
-        payees = {y.id: y for y in uow.payees.get_many(list({p.payee_id for p in payments}))}
+        payees = payees if payees is not None else SigningService._payees(uow, payments)
         for p in payments:
             if p.maker_id == actor.user_id:
                 raise PermissionDenied(f"you made payment {p.id}, so you cannot sign it (separation of duties)",
@@ -240,7 +244,8 @@ class SigningService:
             return self._line_extras(uow)
         return getattr(uow, "batch_extras", None)
 
-    def bank_text_problems(self, uow, account_id: int, payments: Sequence[PaymentRequest]) -> list[Problem]:
+    def bank_text_problems(self, uow, account_id: int, payments: Sequence[PaymentRequest],
+                           payees: dict | None = None) -> list[Problem]:
         """Every problem of the payments' text for the bank of the debit account (empty when the account has no
         known plugin). Each message names the payment and, for a batch line, its batch and row."""
         account = uow.accounts.get(account_id)
@@ -250,7 +255,7 @@ class SigningService:
         if rules is None:
             return []
         ids = [p.id for p in payments]
-        payees = {y.id: y for y in uow.payees.get_many(list({p.payee_id for p in payments}))}
+        payees = payees if payees is not None else self._payees(uow, payments)
         extras = self._extras(uow)
         remittances = extras.remittances(ids) if extras is not None else {}
         rows = extras.batch_rows(ids) if extras is not None else {}
@@ -264,8 +269,9 @@ class SigningService:
                             params={**f.params, "payment_id": p.id}) for f in found]
         return out
 
-    def _check_bank_text(self, uow, preview: BatchPreview, payments: Sequence[PaymentRequest]) -> None:
-        problems = self.bank_text_problems(uow, preview.debit_account_id, payments)
+    def _check_bank_text(self, uow, preview: BatchPreview, payments: Sequence[PaymentRequest],
+                         payees: dict | None = None) -> None:
+        problems = self.bank_text_problems(uow, preview.debit_account_id, payments, payees)
         errors = [p for p in problems if p.is_error]
         if errors:
             bad = {p.params.get("payment_id") for p in errors}
@@ -287,8 +293,9 @@ class SigningService:
         payment_ids = None if isinstance(batch, str) else list(batch)
         with self._uow(read_only=True) as uow:
             preview, doc, payments = self._select(uow, batch_key, payment_ids)
-            self._check_payments(uow, actor, payments)
-            self._check_bank_text(uow, preview, payments)   # before the PIN: nothing the bank cannot carry
+            payees = self._payees(uow, payments)
+            self._check_payments(uow, actor, payments, payees)
+            self._check_bank_text(uow, preview, payments, payees)   # before the PIN: nothing the bank cannot carry
         certificate = signer.certificate_pem
         self._verifier.check_validity(certificate, self._clock.now())
         digest = doc.digest()
