@@ -268,6 +268,7 @@ class BatchResultsService:
                 "total_minor": total, "payees_created": 0, "status": S.PENDING_APPROVAL.value,
                 "created_by": actor.user_id, "created_at": now})
             policy = current_policy(uow)
+            remittances = uow.batch_extras.remittances([o.id for o in olds])   # invoices travel with the redo
             records = []
             for old in olds:
                 urgency = URGENCY_URGENT if old.urgent else URGENCY_NORMAL
@@ -283,7 +284,8 @@ class BatchResultsService:
                     "policy_version": policy.version, "required_approvals": need.approvers,
                     "required_role": need.required_role, "submitted_at": now, "signer_id": None,
                     "check_count": 0, "no_record_count": 0, "reinitiated_from_id": old.id,
-                    "batch_id": new_batch_id, "batch_line": lines_of.get(old.id, old.id)})
+                    "batch_id": new_batch_id, "batch_line": lines_of.get(old.id, old.id),
+                    "remittance": remittances[old.id].to_json() if remittances.get(old.id) else None})
             new_ids = uow.batches.add_payments(records)
             history = []
             for new_id, old in zip(new_ids, olds, strict=True):
