@@ -23,6 +23,7 @@ from app.domain.master_data import AccountKind, Payee
 from app.domain.payment import PaymentStatus
 from app.domain.payment_request import URGENCY_URGENT, Approval, PaymentRequest
 from app.ports.clock import Clock
+from storage import bulk
 from storage.orm import (
     ApprovalRow,
     BankAccountRow,
@@ -157,18 +158,11 @@ class SqlBatchRepository:
 
     # -- raw bulk writes ----------------------------------------------------------------------------------
     def _placeholder(self) -> str:
-        style = self._s.get_bind().dialect.paramstyle
-        if style == "qmark":
-            return "?"
-        if style in ("format", "pyformat"):
-            return "%s"
-        raise NotImplementedError(f"bulk writes need a qmark or format driver, not {style}")  # pragma: no cover
+        return bulk.placeholder(self._s)
 
     def _processors(self, table: Table, names: Sequence[str]) -> list[Callable[[Any], Any] | None]:
-        """Each column's bind processor for this dialect (UtcDateTime → what the database stores, Boolean → 0/1
-        on SQLite, …): the exact conversions SQLAlchemy would apply, taken once per column, not per value."""
-        dialect = self._s.get_bind().dialect
-        return [table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
+        """Each column's bind processor for this dialect (see storage.bulk.processors)."""
+        return bulk.processors(self._s, table, names)
 
     def _rows_per_statement(self, width: int) -> int:
         dialect = self._s.get_bind().dialect
@@ -520,8 +514,6 @@ class SqlBatchRepository:
     # -- import profiles ------------------------------------------------------------------------------------
     def refresh_statistics(self) -> None:
         """After a bulk load (see storage.bulk.refresh_statistics)."""
-        from storage import bulk
-
         bulk.refresh_statistics(self._s, [PaymentRequestRow.__table__, PayeeRow.__table__,
                                           PaymentStatusHistoryRow.__table__])
 

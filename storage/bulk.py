@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 
@@ -59,6 +59,30 @@ def update_many(session: Session, table: Table, set_names: Sequence[str], rows: 
         params.append((*converted[:k], *fixed, *converted[k:]))
     result = session.connection().exec_driver_sql(sql, params)
     return int(result.rowcount)
+
+
+def versioned_update_many(session: Session, table: Table,
+                          changes: Sequence[tuple[int, int, Mapping[str, Any]]], now: Any) -> list[int]:
+    """Optimistic-lock writes of many rows, each at most once: (id, expected version, column values). Rows of the
+    same columns go in one ``executemany``; version + 1 and ``updated_at = now`` on each. Returns the ids whose
+    version no longer matched (nothing written for them; the caller raises and rolls back)."""
+    shapes: dict[tuple[str, ...], list[tuple]] = {}
+    for row_id, expected_version, values in changes:
+        keys = tuple(values)
+        shapes.setdefault(keys, []).append((*values.values(), row_id, expected_version))
+    stale: list[int] = []
+    for keys, rows in shapes.items():
+        changed = update_many(session, table, keys, rows, where=("id", "version"), constants={"updated_at": now},
+                              bump_version=True)
+        if changed != len(rows):
+            wanted = {r[-2]: r[-1] for r in rows}
+            current: dict[int, int] = {}
+            ids = list(wanted)
+            for start in range(0, len(ids), 500):
+                current.update(session.execute(select(table.c.id, table.c.version)
+                                               .where(table.c.id.in_(ids[start:start + 500]))).all())
+            stale += sorted(i for i, v in wanted.items() if current.get(i) != v + 1)
+    return stale
 
 
 def insert_many(session: Session, table: Table, names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

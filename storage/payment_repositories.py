@@ -159,22 +159,17 @@ class SqlPaymentRepository:
         (id, expected version, status, extra columns). Conflict STALE_VERSION when any changed meanwhile."""
         if not changes:
             return
-        table = PaymentRequestRow.__table__
-        now = self._clock.now()
-        shapes: dict[tuple[str, ...], list[tuple]] = {}
+        rows = []
         for payment_id, expected_version, status, extra in changes:
             if set(extra) - _STATUS_EXTRA:
                 raise ValueError(f"unknown payment column(s): {sorted(set(extra) - _STATUS_EXTRA)}")
-            keys = tuple(sorted(extra))
-            shapes.setdefault(keys, []).append((PaymentStatus(status).value, *(extra[k] for k in keys), payment_id,
-                                                expected_version))
-        for keys, rows in shapes.items():
-            with _guarded(self._s, "a payment"):
-                changed = bulk.update_many(self._s, table, ("status", *keys), rows, where=("id", "version"),
-                                           constants={"updated_at": now}, bump_version=True)
-            if changed != len(rows):
-                raise Conflict("STALE_VERSION", f"{len(rows) - changed} of {len(rows)} payments were changed "
-                               "by someone else meanwhile; reload them and try again")
+            values = {"status": PaymentStatus(status).value, **dict(sorted(extra.items()))}
+            rows.append((payment_id, expected_version, values))
+        with _guarded(self._s, "a payment"):
+            stale = bulk.versioned_update_many(self._s, PaymentRequestRow.__table__, rows, self._clock.now())
+        if stale:
+            raise Conflict("STALE_VERSION", f"{len(stale)} of {len(rows)} payments were changed by someone else "
+                           "meanwhile; reload them and try again")
 
     def set_status(self, payment_id: int, expected_version: int, status: PaymentStatus,
                    **extra: Any) -> PaymentRequest:

@@ -220,28 +220,19 @@ class SqlSubmissionRepository:
         written, once the caller rolls back) when any payment changed meanwhile."""
         if not changes:
             return
-        now = self._clock.now()
-        shapes: dict[tuple[str, ...], list[tuple]] = {}
+        rows = []
         for payment_id, expected_version, status, fields in changes:
             unknown = set(fields) - _ENGINE_FIELDS
             if unknown:
                 raise ValueError(f"unknown engine column(s): {sorted(unknown)}")
-            keys = tuple(sorted(fields))
-            values = tuple(fields[k] for k in keys)
+            values = dict(sorted(fields.items()))
             if status is not None:
-                keys, values = ("status", *keys), (PaymentStatus(status).value, *values)
-            shapes.setdefault(keys, []).append((*values, payment_id, expected_version))
-        for keys, rows in shapes.items():
-            with _guarded(self._s, "a payment"):
-                changed = bulk.update_many(self._s, P, keys, rows, where=("id", "version"),
-                                           constants={"updated_at": now}, bump_version=True)
-            if changed != len(rows):
-                wanted = {r[-2]: r[-1] for r in rows}
-                current = dict(self._s.execute(select(P.c.id, P.c.version).where(P.c.id.in_(list(wanted)[:500])))
-                               .all())
-                stale = sorted(pid for pid, v in wanted.items() if current.get(pid) != v + 1)
-                raise Conflict("STALE_VERSION", f"{len(rows) - changed} payment(s) changed meanwhile"
-                               + (f", e.g. {stale[:5]}" if stale else ""))
+                values = {"status": PaymentStatus(status).value, **values}
+            rows.append((payment_id, expected_version, values))
+        with _guarded(self._s, "a payment"):
+            stale = bulk.versioned_update_many(self._s, P, rows, self._clock.now())
+        if stale:
+            raise Conflict("STALE_VERSION", f"{len(stale)} payment(s) changed meanwhile, e.g. {stale[:5]}")
 
     def allocate_references(self, rows: Sequence[tuple[int, int, str, str]]) -> None:
         """Many references at once: (payment id, debit account id, bank, reference); Conflict if any was ever used."""
