@@ -35,10 +35,19 @@ from storage.repositories import _guarded
 _CONTENT_KEYS = ("debit_account_id", "payee_id", "amount_minor", "currency", "purpose", "requested_date", "urgent")
 
 
+# only what a PaymentRequest holds: the engine's own columns (eight more timestamps) cost a conversion each per row
+_PAYMENT_COLUMNS = ("id", "debit_account_id", "payee_id", "amount_minor", "currency", "purpose", "requested_date",
+                    "urgency", "status", "maker_id", "content_hash", "version", "created_at", "updated_at",
+                    "duplicate_override", "policy_version", "required_approvals", "required_role", "signer_id",
+                    "batch_id")
+
+
 def _payment_query():
     """Core, not ORM: a 100,000-line batch is read as plain rows (ORM identity-map bookkeeping was most of the
     cost); always the database's current values, as ``populate_existing`` gave before."""
-    return (select(PaymentRequestRow.__table__, UserRow.username.label("x_maker"), PayeeRow.name.label("x_payee_name"),
+    t = PaymentRequestRow.__table__
+    return (select(*(t.c[n] for n in _PAYMENT_COLUMNS), UserRow.username.label("x_maker"),
+                   PayeeRow.name.label("x_payee_name"),
                    PayeeRow.account_number.label("x_payee_account"), PayeeRow.cnaps_code.label("x_payee_code"),
                    BankAccountRow.account_number.label("x_debit_number"))
             .join(UserRow, UserRow.id == PaymentRequestRow.maker_id)
@@ -81,7 +90,7 @@ class SqlPaymentRepository:
         stmt = _payment_query().where(PaymentRequestRow.id == payment_id)
         if for_update and self._s.get_bind().dialect.name == "postgresql":
             stmt = stmt.with_for_update(of=PaymentRequestRow.__table__)
-        record = self._s.execute(stmt).one_or_none()
+        record = bulk.rows(self._s, stmt).one_or_none()
         return None if record is None else _payment(record)
 
     def get_many(self, ids: Sequence[int], *, for_update: bool = False) -> list[PaymentRequest]:
@@ -94,7 +103,7 @@ class SqlPaymentRepository:
             stmt = _payment_query().where(PaymentRequestRow.id.in_(ids[start:start + 500]))
             if lock:
                 stmt = stmt.with_for_update(of=PaymentRequestRow.__table__)
-            found.update((p.id, p) for p in (_payment(r) for r in self._s.execute(stmt)))
+            found.update((p.id, p) for p in (_payment(r) for r in bulk.rows(self._s, stmt)))
         return [found[i] for i in ids if i in found]
 
     def list(self, status: PaymentStatus | None = None, maker_id: int | None = None,
@@ -105,7 +114,7 @@ class SqlPaymentRepository:
         if maker_id is not None:
             stmt = stmt.where(PaymentRequestRow.maker_id == maker_id)
         stmt = stmt.order_by(PaymentRequestRow.id.desc()).limit(limit)
-        return [_payment(r) for r in self._s.execute(stmt)]
+        return [_payment(r) for r in bulk.rows(self._s, stmt)]
 
     def count_by_status(self) -> dict[str, int]:
         rows = self._s.execute(select(PaymentRequestRow.status, func.count()).group_by(PaymentRequestRow.status))
@@ -202,8 +211,8 @@ class SqlPaymentRepository:
         last: dict[int, int] = {}
         for start in range(0, len(ids), 500):
             part = ids[start:start + 500]
-            last.update(self._s.execute(select(H.c.payment_id, func.max(H.c.seq)).where(H.c.payment_id.in_(part))
-                                        .group_by(H.c.payment_id)).all())
+            last.update(bulk.rows(self._s, select(H.c.payment_id, func.max(H.c.seq)).where(H.c.payment_id.in_(part))
+                                  .group_by(H.c.payment_id)).all())
         now = self._clock.now()
         rows = []
         for payment_id, from_status, to_status, detail in changes:
@@ -254,7 +263,7 @@ class SqlApprovalRepository:
                     .join(user, user.id == ApprovalRow.approver_id)
                     .where(ApprovalRow.payment_id.in_(ids[start:start + 500]))
                     .order_by(ApprovalRow.payment_id, ApprovalRow.level))
-            for row in self._s.execute(stmt):  # Core rows: no ORM bookkeeping for 100,000 approvals
+            for row in bulk.rows(self._s, stmt):  # Core rows: no ORM bookkeeping for 100,000 approvals
                 out[row.payment_id].append(_approval(row, row.x_approver))
         return out
 

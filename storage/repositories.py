@@ -27,6 +27,7 @@ from app.domain.master_data import (
 )
 from app.domain.users import Role, User, UserCredentials
 from app.ports.clock import Clock
+from storage import bulk
 from storage.db_errors import translate_integrity_error
 from storage.orm import BankAccountRow, OrganizationRow, PayeeRow, UserRoleRow, UserRow
 
@@ -343,7 +344,7 @@ class SqlPayeeRepository:
         wanted = list(dict.fromkeys(ids))
         for start in range(0, len(wanted), _IN_CHUNK):
             chunk = wanted[start:start + _IN_CHUNK]
-            for row in self._s.execute(select(PayeeRow.__table__).where(PayeeRow.id.in_(chunk))):
+            for row in bulk.rows(self._s, select(PayeeRow.__table__).where(PayeeRow.id.in_(chunk))):
                 found[row.id] = _payee(row)  # Core rows (current values, no ORM bookkeeping)
         return [found[i] for i in ids if i in found]
 

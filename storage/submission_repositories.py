@@ -55,6 +55,14 @@ _ENGINE_FIELDS = frozenset({
 })
 
 
+# the payment columns the engine's view holds, in TrackedPayment's order (a payment row has ~40 columns; converting
+# the other timestamps cost more than the query)
+_TRACKED_COLUMNS = ("id", "status", "version", "debit_account_id", "amount_minor", "currency", "client_reference",
+                    "submission_id", "bank_code", "bank_text", "bank_reference", "next_check_at", "check_count",
+                    "no_record_count", "unknown_since", "attention", "updated_at", "final_at", "reinitiated_from_id",
+                    "result_confirmed_at")
+
+
 def _build_tracked_query():
     confirmer = UserRow.__table__.alias("confirmer")
     later = PaymentRequestRow.__table__.alias("later")
@@ -64,8 +72,9 @@ def _build_tracked_query():
     last_attempt = (select(func.max(A.c.started_at)).select_from(joined)
                     .where(SubmissionItemRow.payment_id == P.c.id).scalar_subquery())
     redo = select(func.min(later.c.id)).where(later.c.reinitiated_from_id == P.c.id).scalar_subquery()
-    return (select(P, BankAccountRow.account_number, BankAccountRow.connection_profile_id, PayeeRow.account_number,
-                   PayeeRow.name, confirmer.c.username, attempts, last_attempt, redo)
+    return (select(*(P.c[n] for n in _TRACKED_COLUMNS), BankAccountRow.account_number,
+                   BankAccountRow.connection_profile_id, PayeeRow.account_number, PayeeRow.name,
+                   confirmer.c.username, attempts, last_attempt.label("last_attempt_at"), redo)
             .join(BankAccountRow, BankAccountRow.id == P.c.debit_account_id)
             .join(PayeeRow, PayeeRow.id == P.c.payee_id)
             .outerjoin(confirmer, confirmer.c.id == P.c.result_confirmed_by))
@@ -83,17 +92,20 @@ def _tracked_query():
 
 
 def _tracked(r: Any) -> TrackedPayment:
-    m = r._mapping
+    (pid, status, version, debit_account_id, amount_minor, currency, client_reference, submission_id, bank_code,
+     bank_text, bank_reference, next_check_at, check_count, no_record_count, unknown_since, attention, updated_at,
+     final_at, reinitiated_from_id, result_confirmed_at, debit_number, profile_id, payee_account, payee_name,
+     confirmer, attempts, last_attempt_at, redo) = r
     return TrackedPayment(
-        id=m["id"], status=PaymentStatus(m["status"]), version=m["version"],
-        debit_account_id=m["debit_account_id"], debit_account_number=r[-8], payee_account=r[-6], payee_name=r[-5],
-        amount_minor=m["amount_minor"], currency=m["currency"], client_reference=m["client_reference"],
-        submission_id=m["submission_id"], bank_code=m["bank_code"] or "", bank_text=m["bank_text"] or "",
-        bank_reference=m["bank_reference"] or "", next_check_at=m["next_check_at"], check_count=m["check_count"],
-        no_record_count=m["no_record_count"], unknown_since=m["unknown_since"], attention=m["attention"] or "",
-        updated_at=m["updated_at"], final_at=m["final_at"], reinitiated_from_id=m["reinitiated_from_id"],
-        reinitiated_by_id=r[-1], result_confirmed_at=m["result_confirmed_at"], result_confirmed_by=r[-4],
-        attempts=int(r[-3] or 0), last_attempt_at=r[-2], profile_id=r[-7])
+        id=pid, status=PaymentStatus(status), version=version, debit_account_id=debit_account_id,
+        debit_account_number=debit_number, payee_account=payee_account, payee_name=payee_name,
+        amount_minor=amount_minor, currency=currency, client_reference=client_reference, submission_id=submission_id,
+        bank_code=bank_code or "", bank_text=bank_text or "", bank_reference=bank_reference or "",
+        next_check_at=next_check_at, check_count=check_count, no_record_count=no_record_count,
+        unknown_since=unknown_since, attention=attention or "", updated_at=updated_at, final_at=final_at,
+        reinitiated_from_id=reinitiated_from_id, reinitiated_by_id=redo, result_confirmed_at=result_confirmed_at,
+        result_confirmed_by=confirmer, attempts=int(attempts or 0), last_attempt_at=last_attempt_at,
+        profile_id=profile_id)
 
 
 def _attempt(row: Any) -> SendAttempt:
@@ -141,14 +153,14 @@ class SqlSubmissionRepository:
 
     # -- tracked payments -------------------------------------------------------------------------------------
     def tracked(self, payment_id: int) -> TrackedPayment | None:
-        row = self._s.execute(_tracked_query().where(P.c.id == payment_id)).first()
+        row = bulk.rows(self._s, _tracked_query().where(P.c.id == payment_id)).first()
         return _tracked(row) if row is not None else None
 
     def tracked_many(self, ids: Sequence[int]) -> list[TrackedPayment]:
         out: list[TrackedPayment] = []
         ids = list(ids)
         for start in range(0, len(ids), 500):
-            rows = self._s.execute(_tracked_query().where(P.c.id.in_(ids[start:start + 500])).order_by(P.c.id))
+            rows = bulk.rows(self._s, _tracked_query().where(P.c.id.in_(ids[start:start + 500])).order_by(P.c.id))
             out.extend(_tracked(r) for r in rows)
         return out
 
@@ -165,7 +177,7 @@ class SqlSubmissionRepository:
         stmt = stmt.order_by(P.c.id).limit(limit)
         if lock and self._pg:  # rows another sender is working on are skipped, not waited for
             stmt = stmt.with_for_update(skip_locked=True, of=P)
-        return [_tracked(r) for r in self._s.execute(stmt)]
+        return [_tracked(r) for r in bulk.rows(self._s, stmt)]
 
     def due_checks(self, now: datetime, limit: int, shard: tuple[int, int] | None = None) -> list[TrackedPayment]:
         stmt = _tracked_query()
@@ -173,7 +185,7 @@ class SqlSubmissionRepository:
             stmt = stmt.where(P.c.id % shard[1] == shard[0])
         stmt = (stmt.where(P.c.next_check_at.is_not(None), P.c.next_check_at <= now)
                 .order_by(P.c.next_check_at, P.c.id).limit(limit))
-        return [_tracked(r) for r in self._s.execute(stmt)]
+        return [_tracked(r) for r in bulk.rows(self._s, stmt)]
 
     def count_pending(self, statuses: Sequence[PaymentStatus], self_clearing_prefix: str) -> int:
         no_person = or_(P.c.attention.is_(None), P.c.attention == "", P.c.attention.like(f"{self_clearing_prefix}%"))
@@ -192,7 +204,7 @@ class SqlSubmissionRepository:
             stmt = stmt.where(P.c.status.in_([PaymentStatus(s).value for s in statuses]))
         if attention_only:
             stmt = stmt.where(P.c.attention.is_not(None))
-        return [_tracked(r) for r in self._s.execute(stmt.order_by(P.c.updated_at.desc(), P.c.id.desc())
+        return [_tracked(r) for r in bulk.rows(self._s, stmt.order_by(P.c.updated_at.desc(), P.c.id.desc())
                                                      .limit(limit))]
 
     def update(self, payment_id: int, expected_version: int, status: PaymentStatus | None = None,

@@ -36,6 +36,15 @@ _JSON_SECRET_NAME = re.compile(rf"[A-Za-z_]*(?:{_SECRET_NAMES})", re.IGNORECASE)
 _KV_PAIR = re.compile(r"(\b(?P<key>[A-Za-z_][\w-]*)\s*[=:]\s*)(?P<value>[^\s&,;]+)")
 _LONG_DIGITS = re.compile(r"(?<![0-9.])[0-9]{12,40}(?![0-9]|\.[0-9])")
 _IBAN = re.compile(r"\b[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}\b")
+# A byte-level sketch of a text (ASCII digit → "0", A-Z → "A", anything else → " ") tells in well under a
+# millisecond whether a 450 KB status page has any 12-digit run or IBAN start at all; the regular expressions scan
+# at ~25 ns a character, so each net runs only where it can match.
+_SKETCH = bytes(48 if 48 <= b <= 57 else 65 if 65 <= b <= 90 else 32 for b in range(256))
+_DIGIT_RUN = b"0" * 12
+_IBAN_SKETCH = re.compile(rb"AA00[A0]{11}")   # a literal prefix: searched at memchr speed
+# every secret name contains one of these words: text without any of them has no secret key=value pair to mask
+_SECRET_WORDS = ("password", "passwd", "pwd", "pin", "secret", "token", "privatekey", "private_key", "apikey",
+                 "api_key", "otp", "authorization", "cookie", "sessionid")
 
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"})
 
@@ -98,10 +107,17 @@ def mask_message(text: str) -> str:
         text = _mask_xml(text)
     if '"' in text:
         text = _JSON_MEMBER.sub(lambda m: _mask_named(m, "key", True), text)
-    text = _KV_PAIR.sub(lambda m: m.group(1) + MASK if _name_kind(m.group("key"), True) == "secret"
-                        else m.group(0), text)
-    text = _IBAN.sub(lambda m: mask_account(m.group(0)), text)
-    return _LONG_DIGITS.sub(lambda m: mask_account(m.group(0)), text)
+    lowered = text.lower()
+    if any(word in lowered for word in _SECRET_WORDS):  # a 1,000-record status page: ~0.1 ms instead of ~18
+        text = _KV_PAIR.sub(lambda m: m.group(1) + MASK if _name_kind(m.group("key"), True) == "secret"
+                            else m.group(0), text)
+    sketch = text.encode("utf-8", "surrogatepass").translate(_SKETCH)
+    if _IBAN_SKETCH.search(sketch):
+        text = _IBAN.sub(lambda m: mask_account(m.group(0)), text)
+        sketch = text.encode("utf-8", "surrogatepass").translate(_SKETCH)
+    if _DIGIT_RUN in sketch:
+        text = _LONG_DIGITS.sub(lambda m: mask_account(m.group(0)), text)
+    return text
 
 
 def mask_headers(headers: Mapping[str, str]) -> dict[str, str]:

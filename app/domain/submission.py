@@ -171,6 +171,18 @@ class TrackedPayment:
     profile_id: int | None = None
 
 
+    def evolve(self, **changes) -> TrackedPayment:
+        """A copy with ``changes`` (fields only): ``dataclasses.replace`` without its per-field ``__init__`` pass,
+        which cost more than the database write for the engine's 100,000-payment batches."""
+        unknown = changes.keys() - self.__dataclass_fields__.keys()
+        if unknown:
+            raise TypeError(f"TrackedPayment has no field(s) {', '.join(sorted(unknown))}")
+        new = object.__new__(TrackedPayment)
+        new.__dict__.update(self.__dict__)
+        new.__dict__.update(changes)
+        return new
+
+
 @dataclass(frozen=True)
 class EngineReport:
     """What one engine pass did (for the worker's output and tests)."""

@@ -7,6 +7,7 @@ TEXT_LENGTH). Characters a bank's encoding cannot carry are rejected before sign
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from app.domain.errors import Problem
@@ -31,6 +32,11 @@ _EMOJI_RANGES = (
     (0xE0020, 0xE007F),  # emoji tag sequences
     (0x20E3, 0x20E3),    # combining enclosing keycap
 )
+
+
+# Text made only of these is never flagged by character_kind (printable ASCII, the middle dot of names, CJK
+# punctuation, CJK unified ideographs, full-width forms): such values skip the per-character look.
+_PLAIN = re.compile("[\x20-\x7e\u00b7\u3000-\u303f\u4e00-\u9fff\uff01-\uff5e]*")
 
 
 def _is_emoji(cp: int) -> bool:
@@ -101,7 +107,7 @@ def check_text(value: object, field: str, *, required: bool = True, max_chars: i
 
     flagged: set[int] = set()
     reported = 0
-    for i, ch in enumerate(value):
+    for i, ch in enumerate(() if _PLAIN.fullmatch(value) else value):
         kind = character_kind(ch)
         if kind is None:
             continue
@@ -116,9 +122,10 @@ def check_text(value: object, field: str, *, required: bool = True, max_chars: i
                                 "not allowed", field, params={"count": reported}))
 
     byte_encoding = encoding or "utf-8"
+    encoded: bytes | None = None
     if encoding is not None:
         try:
-            value.encode(encoding)
+            encoded = value.encode(encoding)
         except UnicodeEncodeError:
             bad = [(i, ch) for i, ch in enumerate(value) if i not in flagged and not _encodable(ch, encoding)]
             for i, ch in bad[:MAX_REPORTED_CHARACTERS]:
@@ -137,7 +144,7 @@ def check_text(value: object, field: str, *, required: bool = True, max_chars: i
         problems.append(Problem(TEXT_LENGTH, f"at most {max_chars} characters are allowed; this text has "
                                 f"{len(value)}", field, params={"max_chars": max_chars, "chars": len(value)}))
     if max_bytes is not None:
-        size = len(value.encode(byte_encoding, errors="replace"))
+        size = len(encoded) if encoded is not None else len(value.encode(byte_encoding, errors="replace"))
         if size > max_bytes:
             problems.append(Problem(
                 TEXT_LENGTH, f"the bank field holds at most {max_bytes} bytes in {_encoding_label(byte_encoding)}; "

@@ -36,10 +36,9 @@ from app.domain.signing_batch import (
     BatchPayment,
     SigningBatch,
     canonical_json,
-    inclusion_proof,
     proof_from_json,
-    proof_to_json,
     signing_preimage,
+    stored_proofs,
     verify_inclusion,
 )
 from app.domain.users import Actor, Role
@@ -153,7 +152,9 @@ class SigningService:
             return DEFAULT_MAX_BATCH_SIZE
         return max(1, size)
 
-    def _batches(self, uow) -> list[tuple[BatchPreview, SigningBatch, list[PaymentRequest]]]:
+    def _groups(self, uow) -> list[tuple[str, object, str, str, list[PaymentRequest]]]:
+        """The approved, unsigned payments cut into signing batches, keyed but not yet built:
+        (batch key, debit account, bank, currency, payments in id order)."""
         approved = [p for p in uow.payments.list(PaymentStatus.APPROVED, limit=1_000_000)
                     if p.signer_id is None]
         # an imported batch file (payroll, suppliers) is signed on its own: one signature for exactly its lines
@@ -171,17 +172,24 @@ class SigningService:
             size = self._max_size(account.plugin_id)
             for start in range(0, len(members), size):
                 chunk = members[start:start + size]
-                key = _batch_key(account.account_number, bank, currency, chunk)
-                batch = SigningBatch.build(key, account.account_number, bank, currency,
-                                           [_batch_payment(p) for p in chunk])
-                preview = BatchPreview(
-                    batch_key=key, debit_account_id=account_id, debit_account=account.account_number, bank=bank,
-                    currency=currency, count=batch.count, total_minor=batch.total_minor,
-                    total_in_words=rmb_uppercase(batch.total_minor) if currency == "CNY" else None,
-                    digest=batch.digest().hex(), merkle_root=batch.merkle_root().hex(),
-                    payment_ids=tuple(p.id for p in chunk))
-                out.append((preview, batch, chunk))
+                out.append((_batch_key(account.account_number, bank, currency, chunk), account, bank, currency,
+                            chunk))
         return out
+
+    @staticmethod
+    def _build(group) -> tuple[BatchPreview, SigningBatch, list[PaymentRequest]]:
+        key, account, bank, currency, chunk = group
+        batch = SigningBatch.build(key, account.account_number, bank, currency, [_batch_payment(p) for p in chunk])
+        preview = BatchPreview(
+            batch_key=key, debit_account_id=account.id, debit_account=account.account_number, bank=bank,
+            currency=currency, count=batch.count, total_minor=batch.total_minor,
+            total_in_words=rmb_uppercase(batch.total_minor) if currency == "CNY" else None,
+            digest=batch.digest().hex(), merkle_root=batch.merkle_root().hex(),
+            payment_ids=tuple(p.id for p in chunk))
+        return preview, batch, chunk
+
+    def _batches(self, uow) -> list[tuple[BatchPreview, SigningBatch, list[PaymentRequest]]]:
+        return [self._build(g) for g in self._groups(uow)]
 
     def ready_batches(self, actor: Actor) -> list[BatchPreview]:
         require_logged_in(actor)
@@ -189,20 +197,20 @@ class SigningService:
             return [preview for preview, _b, _p in self._batches(uow)]
 
     def _select(self, uow, batch_key: str | None, payment_ids: Sequence[int] | None):
-        batches = self._batches(uow)
+        groups = self._groups(uow)
         if batch_key is not None:
-            for entry in batches:
-                if entry[0].batch_key == batch_key:
-                    return entry
+            for group in groups:
+                if group[0] == batch_key:
+                    return self._build(group)   # only the chosen batch's tree is built
             raise Conflict(BATCH_CHANGED, f"no batch {batch_key} is ready to sign: its payments were signed, "
                            "cancelled or changed since it was listed; list the ready batches again")
         wanted = sorted(set(int(i) for i in (payment_ids or ())))
         if not wanted:
             raise ValidationFailed([Problem("FIELD_REQUIRED", "choose a batch or its payments to sign", "batch")])
-        for entry in batches:
-            if sorted(entry[0].payment_ids) == wanted:
-                return entry
-        ready = {pid for entry in batches for pid in entry[0].payment_ids}
+        for group in groups:
+            if sorted(p.id for p in group[4]) == wanted:
+                return self._build(group)
+        ready = {p.id for group in groups for p in group[4]}
         missing = [i for i in wanted if i not in ready]
         if missing:
             raise Conflict("NOT_APPROVED", f"payment(s) {', '.join(map(str, missing))} are not approved and "
@@ -338,9 +346,9 @@ class SigningService:
             algorithm=result.algorithm, certificate_pem=cert_text,
             signer_cert_id=self._verifier.signer_id(cert_text), signer_user_id=actor.user_id,
             signer_name=actor.username, signed_at=self._clock.now())
-        items = [SignedBatchItem(batch.batch_id, int(bp.payment_id), i, bp.leaf().decode("utf-8"),
-                                 json.dumps(proof_to_json(inclusion_proof(batch, i))))
-                 for i, bp in enumerate(batch.payments)]
+        items = [SignedBatchItem(batch.batch_id, int(bp.payment_id), i, leaf.decode("utf-8"), proof)
+                 for i, (bp, leaf, proof) in enumerate(zip(batch.payments, batch.leaves(), stored_proofs(batch),
+                                                            strict=True))]
         stored = uow.signed_batches.add(signed, items)
         uow.audit.append(actor, BATCH_SIGNED, "signed_batch", batch.batch_id,
                          {"count": batch.count, "total_minor": batch.total_minor, "currency": batch.currency,

@@ -191,7 +191,7 @@ class SubmissionService:
         for key in ("bank_code", "bank_text", "bank_reference"):
             if key in known:
                 known[key] = known[key] or ""
-        return replace(p, version=p.version + 1, status=status or p.status, updated_at=self._clock.now(), **known)
+        return p.evolve(version=p.version + 1, status=status or p.status, updated_at=self._clock.now(), **known)
 
     def _move(self, uow, p: TrackedPayment, to: PaymentStatus, detail: str, *, code: str = "", text: str = "",
               **fields) -> TrackedPayment:
