@@ -81,7 +81,10 @@ def versioned_update_many(session: Session, table: Table,
             for start in range(0, len(ids), 500):
                 current.update(session.execute(select(table.c.id, table.c.version)
                                                .where(table.c.id.in_(ids[start:start + 500]))).all())
-            stale += sorted(i for i, v in wanted.items() if current.get(i) != v + 1)
+            mismatched = sorted(i for i, v in wanted.items() if current.get(i) != v + 1)
+            # someone else's write can also leave version = expected + 1: the row count is what proves a miss,
+            # so a shortfall is always stale even when no single row can be named
+            stale += mismatched or sorted(wanted)
     return stale
 
 

@@ -253,6 +253,18 @@ class SqlApprovalRepository:
                 .execution_options(populate_existing=True))
         return [_approval(row, name) for row, name in self._s.execute(stmt)]
 
+    def state_of(self, payment_ids: Sequence[int]) -> tuple[int, int, int]:
+        """A fingerprint of the approvals of these payments: (how many, highest id, how many voided). Approvals are
+        only ever added or voided, so an unchanged fingerprint means unchanged approvals."""
+        A = ApprovalRow.__table__
+        ids = list(dict.fromkeys(payment_ids))
+        count = top = voided = 0
+        for start in range(0, len(ids), 2000):
+            n, m, v = bulk.rows(self._s, select(func.count(), func.max(A.c.id), func.count(A.c.voided_at))
+                                .where(A.c.payment_id.in_(ids[start:start + 2000]))).one()
+            count, top, voided = count + int(n or 0), max(top, int(m or 0)), voided + int(v or 0)
+        return count, top, voided
+
     def for_payments(self, payment_ids: Sequence[int]) -> dict[int, list[Approval]]:
         """:meth:`for_payment` for many payments (every id is a key, possibly with an empty list)."""
         out: dict[int, list[Approval]] = {pid: [] for pid in payment_ids}

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, case, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -347,6 +347,18 @@ class SqlPayeeRepository:
             for row in bulk.rows(self._s, select(PayeeRow.__table__).where(PayeeRow.id.in_(chunk))):
                 found[row.id] = _payee(row)  # Core rows (current values, no ORM bookkeeping)
         return [found[i] for i in ids if i in found]
+
+    def state_of(self, ids: Sequence[int]) -> tuple[int, int, int]:
+        """A fingerprint of these payees: (how many exist, the sum of their versions — every edit bumps one —, how
+        many await confirmation — confirming does not bump the version)."""
+        wanted = list(dict.fromkeys(ids))
+        count = total = unconfirmed = 0
+        for start in range(0, len(wanted), 2000):
+            n, v, u = bulk.rows(self._s, select(func.count(), func.sum(PayeeRow.version),
+                                                func.sum(case((PayeeRow.confirmed.is_(False), 1), else_=0)))
+                                .where(PayeeRow.id.in_(wanted[start:start + 2000]))).one()
+            count, total, unconfirmed = count + int(n or 0), total + int(v or 0), unconfirmed + int(u or 0)
+        return count, total, unconfirmed
 
     def search(self, query: str = "", offset: int = 0, limit: int = 100,
                include_inactive: bool = False) -> list[Payee]:

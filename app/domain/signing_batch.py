@@ -265,17 +265,21 @@ def inclusion_proof(batch: SigningBatch, payment_index: int) -> list[tuple[Side,
     return proof
 
 
-def stored_proofs(batch: SigningBatch) -> list[str]:
-    """Every payment's inclusion proof in its stored form — exactly ``json.dumps(proof_to_json(inclusion_proof(
-    batch, i)))`` for each index i — built in one pass over the tree (each node's hex is computed once), for batches
-    of 100,000 payments."""
-    levels = batch._levels[:-1]
-    hexes = [[h.hex() for h in level] for level in levels]
+def proofs_from_leaves(leaves: Sequence[bytes]) -> list[str]:
+    """The stored-form inclusion proofs of a tree rebuilt from its leaves (in batch order). A signed batch stores
+    its leaves, not 100,000 proofs: the proofs are derived when asked for, and a tampered leaf shows as a tree
+    whose root is not the signed one."""
+    return _proofs_json(_levels(leaves))
+
+
+def _proofs_json(levels: Sequence[Sequence[bytes]]) -> list[str]:
+    below_root = levels[:-1]
+    hexes = [[h.hex() for h in level] for level in below_root]
     out: list[str] = []
-    for i in range(batch.count):
+    for i in range(len(levels[0])):
         parts: list[str] = []
         index = i
-        for level, hx in zip(levels, hexes, strict=True):
+        for level, hx in zip(below_root, hexes, strict=True):
             if index % 2:
                 parts.append(f'["L", "{hx[index - 1]}"]')
             elif index + 1 < len(level):
