@@ -8,7 +8,11 @@ exit 0 / 2 / 3 / 4, ``--user`` with BANKDIRECT_PASSWORD).
   every row is valid, or, with ``--exclude-invalid``, from the valid rows (the others go to an error report, CSV
   beside the file or ``--errors-out``). The same file twice: DUPLICATE, exit 2. When bank codes were chosen by
   branch name the import needs ``--confirm-branches TOKEN`` with the confirmation token the dry run printed for
-  that list (BRANCH_CONFIRMATION, exit 2, the list and the token in the message, otherwise).
+  that list (BRANCH_CONFIRMATION, exit 2, the list and the token in the message, otherwise). The debit account's
+  bank's own findings (its encoding and field lengths) are told apart: ``--json`` lists them under
+  ``bank_findings`` (each: the error's own keys plus bank, wire field, limit, unit and a short reason; the
+  ``errors`` list is unchanged and still holds them) with ``bank_error_rows`` / ``other_error_rows``; a refused
+  import's error carries ``bank_findings`` too; the text output lists them under their own heading.
 * ``cnaps import FILE --user ADMIN [--skip-invalid]`` — install a full CNAPS branch list (gweesin/CNAPS CSV
   layout, UTF-8 or GBK) in the data folder; every bad row is reported by line (nothing installed unless
   ``--skip-invalid``). ``cnaps lookup NAME [--limit N]`` — what the batch import would choose for a branch name
@@ -73,6 +77,10 @@ def _preview_json(pv) -> dict:
         "remittances": [{"row": line.row, **_remittance_json(line.remittance)} for line in pv.remittance_lines],
         "errors": [p.to_dict() for p in pv.errors],
         "warnings": [p.to_dict() for p in pv.problems if not p.is_error],
+        "bank": pv.bank or None,
+        "bank_findings": [f.to_dict() for f in pv.bank_findings],
+        "bank_error_rows": pv.bank_error_rows,
+        "other_error_rows": pv.other_error_rows,
     }
 
 
@@ -92,7 +100,20 @@ def _print_preview(pv, limit: int = 50) -> None:
         print(f"  to import, confirm this list with --confirm-branches {pv.branch_token}")
     for line in pv.remittance_lines[:limit]:
         print(f"  row {line.row}: {line.remittance.describe()}")
-    errors = pv.errors
+    if pv.bank_rules:
+        banks = pv.bank_error_rows
+        print(f"bank check ({pv.bank}): " + (f"{len(banks)} rows the bank will not take" if banks else
+                                             "every checked row fits the bank's encoding and field lengths"))
+    elif pv.bank_rules_note:
+        print(f"bank check not done: {pv.bank_rules_note}")
+    findings = [f for f in pv.bank_findings if f.is_error]
+    for f in findings[:limit]:
+        print(f"  row {f.row} [{f.problem.column}] bank {f.code}: {f.short} — {f.problem.message}", file=sys.stderr)
+    if len(findings) > limit:
+        print(f"  … and {len(findings) - limit} more bank findings (use --json for all)", file=sys.stderr)
+    errors = [p for p in pv.errors if not pv.is_bank_finding(p)]
+    if errors and findings:
+        print(f"{len(errors)} other errors:", file=sys.stderr)
     for p in errors[:limit]:
         print(f"  row {p.row} [{p.column}] {p.code}: {p.message}", file=sys.stderr)
     if len(errors) > limit:

@@ -22,6 +22,7 @@ from app.domain.errors import Conflict
 from app.domain.master_data import AccountKind, Payee
 from app.domain.payment import PaymentStatus
 from app.domain.payment_request import URGENCY_URGENT, Approval, PaymentRequest
+from app.domain.remittance import EMPTY_REMITTANCE, Remittance
 from app.ports.clock import Clock
 from storage import bulk
 from storage.orm import (
@@ -127,6 +128,26 @@ def _payee(row: Any) -> Payee:
                  bank_name=row.bank_name, branch_name=row.branch_name, cnaps_code=row.cnaps_code, uscc=row.uscc,
                  kind=AccountKind(row.kind), is_active=bool(row.is_active), version=row.version,
                  confirmed=bool(row.confirmed), changed_by=row.changed_by, confirmed_by=row.confirmed_by)
+
+
+# The orders the batch lines can be read in (the sort keys of ``SqlBatchRepository.lines``): a whitelist of
+# columns, never a name from the caller in the SQL. Nullable texts sort as "" (first ascending) on every database.
+LINE_SORT_COLUMNS: dict[str, Any] = {
+    "row": PaymentRequestRow.__table__.c.batch_line,
+    "payment_id": PaymentRequestRow.__table__.c.id,
+    "payee_name": PayeeRow.__table__.c.name,
+    "payee_account": PayeeRow.__table__.c.account_number,
+    "bank_code": PayeeRow.__table__.c.cnaps_code,
+    "amount": PaymentRequestRow.__table__.c.amount_minor,
+    "currency": PaymentRequestRow.__table__.c.currency,
+    "purpose": PaymentRequestRow.__table__.c.purpose,
+    "status": PaymentRequestRow.__table__.c.status,
+    "client_reference": func.coalesce(PaymentRequestRow.__table__.c.client_reference, ""),
+    "bank_code_result": func.coalesce(PaymentRequestRow.__table__.c.bank_code, ""),
+    "bank_text": func.coalesce(PaymentRequestRow.__table__.c.bank_text, ""),
+    "remittance": func.coalesce(PaymentRequestRow.__table__.c.remittance, ""),   # canonical JSON: first invoice
+}
+_PAYEE_SORTS = frozenset({"payee_name", "payee_account", "bank_code"})
 
 
 class SqlBatchRepository:
@@ -341,13 +362,45 @@ class SqlBatchRepository:
             with _guarded(self._s, "a payment status"):
                 self._insert_dicts(PaymentStatusHistoryRow.__table__, rows)
 
-    def lines(self, batch_id: int, offset: int = 0, limit: int = 1000) -> list[BatchLineStatus]:
-        p = PaymentRequestRow
-        stmt = (select(p.id, p.batch_line, PayeeRow.name, PayeeRow.account_number, PayeeRow.cnaps_code,
-                       p.amount_minor, p.currency, p.purpose, p.status, p.client_reference, p.bank_code, p.bank_text)
-                .join(PayeeRow, PayeeRow.id == p.payee_id).where(p.batch_id == batch_id)
-                .order_by(p.batch_line).offset(offset).limit(limit))
-        return [BatchLineStatus(*r) for r in self._s.execute(stmt)]
+    def lines(self, batch_id: int, offset: int = 0, limit: int = 1000, *, sort: str = "row",
+              descending: bool = False) -> list[BatchLineStatus]:
+        """One page of the batch's lines in the order of ``sort`` (a key of :data:`LINE_SORT_COLUMNS`; ties in
+        file order, ascending whatever the direction), each with its remittance, read in the same query.
+
+        File order walks the unique (batch_id, batch_line) index. Another order is one statement whose inner
+        query sorts only (id, key, line) of the batch's rows and keeps the page (``ORDER BY … LIMIT``: SQLite keeps
+        the top ``offset + limit`` while it scans the batch, PostgreSQL a top-N heapsort); the page's rows alone are
+        then joined to their payees and read whole. Nothing of the batch beyond the page reaches Python."""
+        p, y = PaymentRequestRow.__table__, PayeeRow.__table__
+        key = LINE_SORT_COLUMNS.get(sort)
+        if key is None:
+            raise ValueError(f"batch lines cannot be sorted by {sort!r}; one of {', '.join(LINE_SORT_COLUMNS)}")
+        columns = (p.c.id, p.c.batch_line, y.c.name, y.c.account_number, y.c.cnaps_code, p.c.amount_minor,
+                   p.c.currency, p.c.purpose, p.c.status, p.c.client_reference, p.c.bank_code, p.c.bank_text,
+                   p.c.remittance)
+        if sort == "row":
+            line = p.c.batch_line.desc() if descending else p.c.batch_line.asc()
+            stmt = (select(*columns).join(y, y.c.id == p.c.payee_id).where(p.c.batch_id == batch_id)
+                    .order_by(line).offset(offset).limit(limit))
+        else:
+            inner = select(p.c.id.label("id"), key.label("k"), p.c.batch_line.label("line")).where(
+                p.c.batch_id == batch_id)
+            if sort in _PAYEE_SORTS:
+                inner = inner.join(y, y.c.id == p.c.payee_id)
+            inner = inner.order_by(key.desc() if descending else key.asc(), p.c.batch_line.asc())
+            page = inner.offset(offset).limit(limit).subquery("page")
+            stmt = (select(*columns).select_from(page).join(p, p.c.id == page.c.id).join(y, y.c.id == p.c.payee_id)
+                    .order_by(page.c.k.desc() if descending else page.c.k.asc(), page.c.line.asc()))
+        parsed: dict[str, Remittance] = {}
+        out = []
+        for *values, stored in self._s.execute(stmt):
+            remittance = EMPTY_REMITTANCE
+            if stored:
+                remittance = parsed.get(stored)
+                if remittance is None:
+                    remittance = parsed[stored] = Remittance.from_json(stored)
+            out.append(BatchLineStatus(*values, remittance=remittance))
+        return out
 
     def status_counts(self, batch_id: int) -> dict[str, tuple[int, int]]:
         p = PaymentRequestRow

@@ -991,3 +991,4 @@ class BatchLineStatus:
     client_reference: str | None
     bank_code_result: str | None
     bank_text: str | None
+    remittance: Remittance = EMPTY_REMITTANCE    # supplier lines: the invoices paid, the remittance reference

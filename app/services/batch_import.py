@@ -20,7 +20,10 @@ compression ratio) is FILE_SIZE.
 
 The bank's own rules: debit account → connection profile → plugin manifest (:mod:`app.services.bank_rules`); every
 row's name, purpose (with the compact remittance where the bank has no structured one) and bank name are checked
-in that bank's encoding and field lengths, so that nothing the bank cannot carry reaches the signature.
+in that bank's encoding and field lengths, so that nothing the bank cannot carry reaches the signature. Those
+findings are told apart from the generic file problems: :attr:`BatchPreview.bank_findings` (one
+:class:`BankFinding` each: the bank, its wire field, the limit and unit) — the wizard's "Bank check" column and
+the CLI's ``bank_findings`` / ``bank_check`` read them.
 
 Supplier files may carry 发票号 / 发票日期 / 汇款附言 (invoice_number, invoice_date, remittance_ref): validated per row,
 shown in the preview, stored with the payment (``payment_requests.remittance``, migration 0009) and carried to the
@@ -43,8 +46,10 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
+from app.domain.bank_fields import WireTextRules
 from app.domain.batch_import import (
     BUILTIN_PROFILES,
     DUPLICATE,
@@ -79,7 +84,8 @@ from app.domain.master_data import BankAccount
 from app.domain.money import format_amount
 from app.domain.payment import PaymentStatus, transition
 from app.domain.payment_request import CONTENT_HASH_VERSION, URGENCY_NORMAL, business_today, content_hash
-from app.domain.remittance import Remittance
+from app.domain.remittance import REMITTANCE_LENGTH, Remittance
+from app.domain.text import TEXT_CHARSET, TEXT_ENCODING, TEXT_LENGTH, TEXT_REQUIRED
 from app.domain.users import Actor, Role
 from app.ports import Clock, UnitOfWorkFactory
 from app.services.bank_rules import (
@@ -121,16 +127,106 @@ def shipped_branch_directory() -> BranchDirectory | None:
 class BatchRejected(ValidationFailed):
     """The file, or some of its rows, is invalid; nothing was written. ``row_problems`` place every problem."""
 
-    def __init__(self, row_problems: list[RowProblem], summary: str):
+    def __init__(self, row_problems: list[RowProblem], summary: str,
+                 bank_findings: Sequence[BankFinding] = ()):
         problems = [p.as_problem() for p in row_problems] or [Problem(FILE_LAYOUT, summary)]
         super().__init__(problems)
         self.row_problems = row_problems
+        self.bank_findings = tuple(bank_findings)
         self.message = summary + ": " + self.message
 
     def to_dict(self) -> dict:
         data = super().to_dict()
         data["errors"] = [p.to_dict() for p in self.row_problems if p.is_error]
+        data["bank_findings"] = [f.to_dict() for f in self.bank_findings]
         return data
+
+
+# The codes the bank's own rules give (app.domain.bank_fields.WireTextRules); what a finding is about.
+BANK_FINDING_CODES = frozenset({TEXT_LENGTH, TEXT_ENCODING, TEXT_CHARSET, TEXT_REQUIRED, REMITTANCE_LENGTH})
+_SUBJECT_OF_FIELD = {"payee_name": "payee_name", "purpose": "purpose", "bank_name": "payee_bank_name",
+                     "bank_code": "payee_bank_name", "invoice_number": "remittance", "invoice_date": "remittance",
+                     "remittance_ref": "remittance", "remittance": "remittance"}
+
+
+@dataclass(frozen=True)
+class BankFinding:
+    """A row problem found by the debit account's bank's own rules (its encoding, its field lengths), not by the
+    generic checks. ``subject``: payee_name | purpose | payee_bank_name | remittance (the purpose with the
+    invoices, where the bank carries them in the purpose field) | invoice_number | remittance_ref; ``wire_field``:
+    the bank's name of the field (CRTNAM, NUSAGE, Cdtr/Nm …); ``limit`` and ``unit`` (bytes | chars) its size."""
+
+    problem: RowProblem
+    bank: str
+    plugin_id: str
+    subject: str
+    wire_field: str = ""
+    limit: int | None = None
+    unit: str = ""                       # bytes | chars | ""
+    encoding: str = ""
+
+    @property
+    def row(self) -> int:
+        return self.problem.row
+
+    @property
+    def code(self) -> str:
+        return self.problem.code
+
+    @property
+    def is_error(self) -> bool:
+        return self.problem.is_error
+
+    @property
+    def short(self) -> str:
+        """A few words for a table cell, e.g. "payee_name over CMB 招商银行 CRTNAM 200 bytes"."""
+        where = f"{self.bank} {self.wire_field}".strip()
+        if self.code in (TEXT_LENGTH, REMITTANCE_LENGTH) and self.limit is not None:
+            what = "purpose with invoices" if self.code == REMITTANCE_LENGTH and self.subject == "remittance" \
+                else self.subject
+            return f"{what} over {where} {self.limit} {self.unit or 'bytes'}"
+        if self.code == TEXT_ENCODING:
+            return f"{self.subject}: a character {where} cannot carry ({self.encoding.upper()})"
+        if self.code == TEXT_CHARSET:
+            return f"{self.subject}: a character {where} does not accept"
+        if self.code == TEXT_REQUIRED:
+            return f"{self.subject}: required by {where}"
+        return f"{self.subject}: {self.code} ({where})"
+
+    def to_dict(self) -> dict:
+        return {**self.problem.to_dict(), "bank": self.bank, "plugin": self.plugin_id, "subject": self.subject,
+                "wire_field": self.wire_field or None, "limit": self.limit, "unit": self.unit or None,
+                "encoding": self.encoding, "short": self.short}
+
+
+def bank_findings(problems: Iterable[RowProblem], rules: WireTextRules | None) -> tuple[BankFinding, ...]:
+    """The problems ``rules`` gave (their message starts with the bank's name, then its wire field): the row
+    checks of app.domain.batch_import word them so; the generic checks never start with a bank's name."""
+    if rules is None or not rules.bank:
+        return ()
+    bank = rules.bank
+    by_tag = {wire.tag: (name, wire) for name, wire in rules.fields.items()}
+    found: list[BankFinding] = []
+    for p in problems:
+        if p.row <= 1 or p.code not in BANK_FINDING_CODES or not p.message.startswith(bank):
+            continue
+        rest = p.message[len(bank):]
+        if rest.startswith(":"):
+            tag = ""
+        elif rest.startswith(" ") and ": " in rest:
+            tag = rest[1:].split(": ", 1)[0]
+        else:
+            continue
+        name, wire = by_tag.get(tag, (None, None))
+        subject = _SUBJECT_OF_FIELD.get(p.field or "", p.field or "")
+        if name in ("invoice_number", "remittance_ref"):
+            subject = name
+        limit, unit = None, ""
+        if wire is not None:
+            limit, unit = (wire.max_bytes, "bytes") if wire.max_bytes is not None else (wire.max_chars, "chars")
+        found.append(BankFinding(p, bank, rules.plugin_id, subject, tag, limit, unit if limit is not None else "",
+                                 rules.encoding))
+    return tuple(found)
 
 
 @dataclass(frozen=True)
@@ -150,10 +246,41 @@ class BatchPreview:
     existing_payees: int = 0
     already_imported: PaymentBatch | None = None
     bank_rules: str = ""                  # the plugin whose encoding and field lengths were checked ("" none)
+    bank: str = ""                        # that plugin's bank, as its manifest names it ("CMB 招商银行")
+    bank_findings: tuple[BankFinding, ...] = ()   # the problems the bank's own rules gave (see BankFinding)
 
     @property
     def errors(self) -> list[RowProblem]:
         return [p for p in self.problems if p.is_error]
+
+    @cached_property
+    def _bank_problems(self) -> frozenset[RowProblem]:
+        return frozenset(f.problem for f in self.bank_findings)
+
+    def is_bank_finding(self, problem: RowProblem) -> bool:
+        return problem in self._bank_problems
+
+    @cached_property
+    def bank_findings_by_row(self) -> dict[int, list[BankFinding]]:
+        out: dict[int, list[BankFinding]] = {}
+        for f in self.bank_findings:
+            out.setdefault(f.row, []).append(f)
+        return out
+
+    @property
+    def bank_error_rows(self) -> list[int]:
+        """The rows the bank will not take (its own encoding or field lengths), in file order."""
+        return sorted({f.row for f in self.bank_findings if f.is_error})
+
+    @property
+    def other_error_rows(self) -> list[int]:
+        """The rows with errors of the generic checks (format, amounts, codes, duplicates, the ledger)."""
+        return sorted({p.row for p in self.errors if p.row > 1 and not self.is_bank_finding(p)})
+
+    @property
+    def bank_rules_note(self) -> str:
+        """Why the bank's own rules were not checked (its plugin is not available), or ""."""
+        return next((p.message for p in self.problems if p.code == BANK_RULES and p.row == 0), "")
 
     @property
     def file_errors(self) -> list[RowProblem]:
@@ -491,7 +618,8 @@ class BatchImportService:
         problems.sort(key=lambda p: (p.row, not p.is_error))
         return BatchPreview(path.name, sha, fmt, encoding, prof, acc, headers, checked.rows_total, checked.lines,
                             problems, checked.invalid_rows, new, old, existing,
-                            rules.plugin_id if rules is not None else "")
+                            rules.plugin_id if rules is not None else "", rules.bank if rules is not None else "",
+                            bank_findings(problems, rules))
 
     @staticmethod
     def _ledger_checks(uow, checked: ValidatedRows, source: RowSource) -> tuple[int, int]:
@@ -557,15 +685,19 @@ class BatchImportService:
             raise Conflict(BRANCH_CONFIRMATION, f"the bank codes chosen from branch names are not the ones that "
                            f"were confirmed (the file or the bank-code table changed); check them again and confirm: "
                            f"{listed}", "confirm_branches")
+        found = preview.bank_findings
         if preview.file_errors:
-            raise BatchRejected(preview.errors, "the file cannot be imported")
+            raise BatchRejected(preview.errors, "the file cannot be imported", found)
         if preview.errors and not exclude_invalid:
             bad = sorted({p.row for p in preview.errors})
+            banks = preview.bank_error_rows
+            by_bank = (f"; the bank's own limits ({preview.bank}) refuse {len(banks)} of them (rows "
+                       f"{', '.join(map(str, banks[:10]))}{'…' if len(banks) > 10 else ''})") if banks else ""
             raise BatchRejected(preview.errors, f"{len(bad)} of {preview.rows_total} rows are invalid (rows "
-                                f"{', '.join(map(str, bad[:10]))}{'…' if len(bad) > 10 else ''}); nothing was "
-                                "imported (choose to exclude the invalid rows to import the others)")
+                                f"{', '.join(map(str, bad[:10]))}{'…' if len(bad) > 10 else ''}){by_bank}; nothing "
+                                "was imported (choose to exclude the invalid rows to import the others)", found)
         if not preview.lines:
-            raise BatchRejected(preview.errors, "no valid row is left; nothing was imported")
+            raise BatchRejected(preview.errors, "no valid row is left; nothing was imported", found)
         report = None
         if preview.invalid_rows:
             report = write_error_report(preview, Path(errors_out) if errors_out else default_report_path(path))

@@ -24,10 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.domain.batch_import import BatchLineStatus, PaymentBatch
-from app.domain.errors import Conflict, NotFound
+from app.domain.errors import Conflict, DomainError, NotFound
 from app.domain.money import format_amount
 from app.domain.payment import PaymentStatus, transition
 from app.domain.payment_request import URGENCY_NORMAL, URGENCY_URGENT, business_today, content_hash
+from app.domain.remittance import Remittance
 from app.domain.users import Actor, Role
 from app.ports import Clock, UnitOfWorkFactory
 from app.services.batch_import import write_table
@@ -128,18 +129,34 @@ class ReinitiatedBatch:
     links: dict[int, int] = field(repr=False)      # old payment id → new payment id
 
 
+# The remittance travels as the three columns of a supplier file (app.domain.batch_import.REMITTANCE_FIELDS):
+# invoice numbers and their dates (one per invoice, same order) separated by ";", and the reference.
 RESULT_HEADERS = ["row", "payment_id", "payee_name", "payee_account", "bank_code", "amount", "currency", "purpose",
-                  "status", "result", "client_reference", "bank_result_code", "bank_text"]
+                  "status", "result", "client_reference", "bank_result_code", "bank_text", "invoice_number",
+                  "invoice_date", "remittance_ref"]
+
+# What the lines can be sorted by (``lines(sort=…)``): the repository orders by the matching column in SQL.
+LINE_SORT_KEYS = ("row", "payment_id", "payee_name", "payee_account", "bank_code", "amount", "currency", "purpose",
+                  "status", "client_reference", "bank_code_result", "bank_text", "remittance")
+BAD_SORT_KEY = "BAD_SORT_KEY"
 
 
 def _decimal(minor: int) -> str:
     return format_amount(minor).replace(",", "")
 
 
+def remittance_cells(remittance: Remittance) -> list[str]:
+    """invoice_number, invoice_date, remittance_ref as a supplier file writes them (empty for no remittance)."""
+    docs = remittance.documents
+    dates = ";".join(d.issued.isoformat() for d in docs if d.issued) if any(d.issued for d in docs) else ""
+    return [";".join(d.number for d in docs), dates, remittance.reference]
+
+
 def _result_row(line: BatchLineStatus) -> list:
     return [line.row, line.payment_id, line.payee_name, line.payee_account, line.bank_code,
             _decimal(line.amount_minor), line.currency, line.purpose, line.status, bucket_of(line.status),
-            line.client_reference or "", line.bank_code_result or "", line.bank_text or ""]
+            line.client_reference or "", line.bank_code_result or "", line.bank_text or "",
+            *remittance_cells(line.remittance)]
 
 
 def batch_lines(uow, batch_id: int) -> Iterable[BatchLineStatus]:
@@ -188,16 +205,24 @@ class BatchResultsService:
             buckets[key] = buckets[key] + tally
         return BatchResults(batch, by_status, buckets)
 
-    def lines(self, actor: Actor, batch_id: int, offset: int = 0, limit: int = 1000) -> list[BatchLineStatus]:
+    def lines(self, actor: Actor, batch_id: int, offset: int = 0, limit: int = 1000, *, sort: str = "row",
+              descending: bool = False) -> list[BatchLineStatus]:
+        """One page of the batch's lines (with their remittance) in the order of ``sort`` — one of
+        :data:`LINE_SORT_KEYS`, ties in file order — read in that order by the database: any page of any order
+        costs one query, never the whole batch."""
         require_logged_in(actor)
+        if sort not in LINE_SORT_KEYS:
+            raise DomainError(BAD_SORT_KEY, f"batch lines cannot be sorted by {sort!r}; one of "
+                              f"{', '.join(LINE_SORT_KEYS)}", "sort")
         with self._uow(read_only=True) as uow:
             self._batch(uow, batch_id)
-            return uow.batches.lines(int(batch_id), int(offset), int(limit))
+            return uow.batches.lines(int(batch_id), int(offset), int(limit), sort=sort, descending=bool(descending))
 
     # -- exports ------------------------------------------------------------------------------------------------
     def export(self, actor: Actor, batch_id: int, path: str | Path, *, failed_only: bool = False) -> int:
-        """Every line (or the failed lines) with its status, result bucket and the bank's code and text, to CSV or
-        XLSX by extension (formula-injection escaped). Returns the number of lines written."""
+        """Every line (or the failed lines) with its status, result bucket, the bank's code and text and its
+        remittance (invoice numbers, dates, reference), to CSV or XLSX by extension (formula-injection escaped).
+        Returns the number of lines written."""
         require_logged_in(actor)
         path = Path(path)
         if path.suffix.lower() not in (".csv", ".xlsx"):
@@ -310,6 +335,4 @@ class BatchResultsService:
 
 
 def _bad_path(path: Path):
-    from app.domain.errors import DomainError
-
     return DomainError("EXPORT_FORMAT", f"{path.name}: exports are .csv or .xlsx files", "path")

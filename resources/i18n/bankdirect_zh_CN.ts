@@ -1254,182 +1254,202 @@
 <context>
     <name>BatchImportWizard</name>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="229"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="334"/>
         <source>Import a batch payment file</source>
         <translation>导入批量付款文件</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="250"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="355"/>
         <source>Choose a payroll (代发工资) or supplier payment file — CSV in UTF-8 or GBK, or an Excel .xlsx workbook — with the columns 收款人名称, 收款账号, 收款行名称, 收款行行号, 金额, 用途 (or payee_name, payee_account, bank_name, bank_code, amount, purpose). The file is checked first; nothing is written until you import it.</source>
         <translation>请选择代发工资或供应商付款文件（UTF-8 或 GBK 编码的 CSV，或 Excel .xlsx 工作簿），列为 收款人名称、收款账号、收款行名称、收款行行号、金额、用途（或 payee_name, payee_account, bank_name, bank_code, amount, purpose）。文件会先经过检查，确认导入前不会写入任何数据。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="259"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="364"/>
         <source>Path of the CSV or XLSX file</source>
         <translation>CSV 或 XLSX 文件路径</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="260"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="365"/>
         <source>&amp;Browse…</source>
         <translation>浏览(&amp;B)…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="264"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="369"/>
         <source>&amp;File:</source>
         <translation>文件(&amp;F)：</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="269"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="374"/>
         <source>&amp;Profile:</source>
         <translation>导入模板(&amp;P)：</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="274"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="379"/>
         <source>Debit &amp;account:</source>
         <translation>付款账户(&amp;A)：</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="331"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="436"/>
         <source>I have chec&amp;ked these bank codes: each one is the payee&apos;s branch</source>
         <translation>我已核对这些联行号，均为收款人的开户行(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="338"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="443"/>
         <source>E&amp;xclude the invalid rows and import the others; save the error report to:</source>
         <translation>排除无效行并导入其余行(&amp;X)；错误报告保存到：</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="343"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="448"/>
         <source>Choose…</source>
         <translation>选择…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="368"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="473"/>
         <source>&lt; &amp;Back</source>
         <translation>&lt; 上一步(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="370"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="475"/>
         <source>&amp;Check file &gt;</source>
         <translation>检查文件(&amp;C) &gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="372"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="477"/>
         <source>&amp;Import</source>
         <translation>导入(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="374"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="479"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="408"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="523"/>
         <source>Payroll (代发工资)</source>
         <translation>代发工资</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="408"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="523"/>
         <source>Supplier payments</source>
         <translation>供应商付款</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="454"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="560"/>
         <source>Choose a batch payment file</source>
         <translation>选择批量付款文件</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="455"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="561"/>
         <source>Batch files (*.csv *.xlsx);;All files (*)</source>
         <translation>批量文件 (*.csv *.xlsx);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="461"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="567"/>
         <source>Save the error report</source>
         <translation>保存错误报告</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="462"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="568"/>
         <source>CSV files (*.csv);;Excel workbooks (*.xlsx)</source>
         <translation>CSV 文件 (*.csv);;Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="477"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="583"/>
         <source>Checking the file…</source>
         <translation>正在检查文件…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="497"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="603"/>
         <source>row {row}</source>
         <translation>第 {row} 行</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="497"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="603"/>
         <source>file</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="526"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="636"/>
         <source>The file cannot be imported: {n} problems concern the whole file.</source>
         <translation>文件无法导入：有 {n} 个问题涉及整个文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="530"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="640"/>
         <source>{n} rows have errors (rows {rows}). Correct the file and check it again, or exclude the invalid rows.</source>
         <translation>有 {n} 行存在错误（第 {rows} 行）。请修改文件后重新检查，或排除无效行。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="538"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="644"/>
+        <source>The bank ({bank}) will not take {n} of them (rows {rows}): see the Bank check column.</source>
+        <translation>其中 {n} 行银行（{bank}）不会受理（第 {rows} 行）：见“银行校验”列。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="652"/>
         <source>row {row}: {name} → {code} {branch}</source>
         <translation>第 {row} 行：{name} → {code} {branch}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="549"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="663"/>
         <source>{n} bank codes (联行号) were chosen from the branch name. Check each against the payee&apos;s bank details before importing:</source>
         <translation>有 {n} 个联行号是根据开户行名称选出的。导入前请逐一与收款人的开户信息核对：</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="558"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="672"/>
         <source>{file}: {format}{encoding}, {rows} rows — {valid} valid, {invalid} invalid. Total of the valid rows: {currency} {total}. From account {account}; profile {profile}. New payees: {new}, known payees: {known}.</source>
         <translation>{file}：{format}{encoding}，共 {rows} 行 — 有效 {valid} 行，无效 {invalid} 行。有效行合计：{currency} {total}。付款账户 {account}；导入模板 {profile}。新收款人：{new}，已有收款人：{known}。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="569"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="684"/>
         <source>Bank codes chosen from the branch name (check them): {n}.</source>
         <translation>按收款行名称选定的行号（请核对）：{n} 个。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="573"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="688"/>
         <source>Lines with invoices or a remittance reference: {n}.</source>
         <translation>含发票或汇款附言的行：{n}。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="576"/>
-        <source>Names and purposes were checked against the bank&apos;s own limits ({plugin}).</source>
-        <translation>户名和用途已按银行自身的限制检查（{plugin}）。</translation>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="692"/>
+        <source>Bank check ({bank}): {n} rows the bank will not take (its own encoding and field lengths).</source>
+        <translation>银行校验（{bank}）：{n} 行银行不会受理（超出该行自己的编码或字段长度）。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="580"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="695"/>
+        <source>Bank check ({bank}): every checked row fits the bank&apos;s own encoding and field lengths.</source>
+        <translation>银行校验（{bank}）：已校验的各行均符合该行的编码和字段长度。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="698"/>
+        <source>Bank check not done: {reason}</source>
+        <translation>未做银行校验：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="701"/>
+        <source>Rows with other errors (format, amounts, codes, duplicates, payees): {n}.</source>
+        <translation>其他错误（格式、金额、行号、重复、收款人）的行数：{n}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="705"/>
         <source>Warnings: {n}.</source>
         <translation>警告：{n} 个。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="609"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="734"/>
         <source>Importing…</source>
         <translation>正在导入…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="623"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="748"/>
         <source>Imported as batch {id}: {n} payments, {currency} {total}. They now await approval (批量审批 in Batch payments).</source>
         <translation>已导入为批次 {id}：{n} 笔付款，{currency} {total}。现等待审批（在“批量付款”中进行批量审批）。</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="627"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="752"/>
         <source>{n} invalid rows were excluded; error report: {path}</source>
         <translation>已排除 {n} 个无效行；错误报告：{path}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="635"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="760"/>
         <source>Nothing was imported:</source>
         <translation>未导入任何数据：</translation>
     </message>
@@ -1437,152 +1457,167 @@
 <context>
     <name>BatchLinesTableModel</name>
     <message>
-        <location filename="../../ui/views/batches.py" line="176"/>
+        <location filename="../../ui/views/batches.py" line="180"/>
         <source>Row</source>
         <translation>行号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="177"/>
+        <location filename="../../ui/views/batches.py" line="181"/>
         <source>Payee</source>
         <translation>收款人</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="178"/>
+        <location filename="../../ui/views/batches.py" line="182"/>
         <source>Payee account</source>
         <translation>收款账号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="179"/>
+        <location filename="../../ui/views/batches.py" line="183"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="181"/>
+        <location filename="../../ui/views/batches.py" line="184"/>
         <source>Purpose</source>
         <translation>用途</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="182"/>
+        <location filename="../../ui/views/batches.py" line="185"/>
+        <source>Invoices / reference</source>
+        <translation>发票/附言</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="186"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="184"/>
+        <location filename="../../ui/views/batches.py" line="187"/>
         <source>Bank code</source>
         <translation>银行返回码</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="186"/>
+        <location filename="../../ui/views/batches.py" line="188"/>
         <source>Bank message</source>
         <translation>银行说明</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="188"/>
+        <location filename="../../ui/views/batches.py" line="189"/>
         <source>Client reference</source>
         <translation>业务参考号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="190"/>
+        <location filename="../../ui/views/batches.py" line="191"/>
         <source>Payment No.</source>
         <translation>付款编号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="215"/>
+        <source>Invoices ({n}):</source>
+        <translation>发票（{n} 张）：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/batches.py" line="218"/>
+        <source>Remittance reference: {ref}</source>
+        <translation>汇款附言：{ref}</translation>
     </message>
 </context>
 <context>
     <name>BatchListModel</name>
     <message>
-        <location filename="../../ui/views/batches.py" line="84"/>
+        <location filename="../../ui/views/batches.py" line="85"/>
         <source>No.</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="84"/>
+        <location filename="../../ui/views/batches.py" line="85"/>
         <source>File</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="84"/>
+        <location filename="../../ui/views/batches.py" line="85"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="84"/>
+        <location filename="../../ui/views/batches.py" line="85"/>
         <source>Debit account</source>
         <translation>付款账户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="84"/>
+        <location filename="../../ui/views/batches.py" line="85"/>
         <source>Lines</source>
         <translation>笔数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="85"/>
+        <location filename="../../ui/views/batches.py" line="86"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="85"/>
+        <location filename="../../ui/views/batches.py" line="86"/>
         <source>Stage</source>
         <translation>阶段</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="85"/>
-        <location filename="../../ui/views/batches.py" line="100"/>
+        <location filename="../../ui/views/batches.py" line="86"/>
+        <location filename="../../ui/views/batches.py" line="101"/>
         <source>Awaiting approval</source>
         <translation>待审批</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="85"/>
-        <location filename="../../ui/views/batches.py" line="100"/>
+        <location filename="../../ui/views/batches.py" line="86"/>
+        <location filename="../../ui/views/batches.py" line="101"/>
         <source>Awaiting signature</source>
         <translation>待签名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="86"/>
+        <location filename="../../ui/views/batches.py" line="87"/>
         <source>Succeeded</source>
         <translation>成功</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="86"/>
+        <location filename="../../ui/views/batches.py" line="87"/>
         <source>Failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="86"/>
+        <location filename="../../ui/views/batches.py" line="87"/>
         <source>Pending</source>
         <translation>处理中</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="101"/>
+        <location filename="../../ui/views/batches.py" line="102"/>
         <source>In progress</source>
         <translation>进行中</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="101"/>
+        <location filename="../../ui/views/batches.py" line="102"/>
         <source>Completed</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="102"/>
+        <location filename="../../ui/views/batches.py" line="103"/>
         <source>Completed with failures</source>
         <translation>已完成（有失败）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="102"/>
+        <location filename="../../ui/views/batches.py" line="103"/>
         <source>Rejected</source>
         <translation>已驳回</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="103"/>
+        <location filename="../../ui/views/batches.py" line="104"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="106"/>
+        <location filename="../../ui/views/batches.py" line="107"/>
         <source>Payroll</source>
         <translation>代发工资</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="106"/>
+        <location filename="../../ui/views/batches.py" line="107"/>
         <source>Supplier</source>
         <translation>供应商付款</translation>
     </message>
@@ -1590,23 +1625,23 @@
 <context>
     <name>BatchRejectDialog</name>
     <message>
-        <location filename="../../ui/views/batches.py" line="325"/>
-        <location filename="../../ui/views/batches.py" line="346"/>
+        <location filename="../../ui/views/batches.py" line="341"/>
+        <location filename="../../ui/views/batches.py" line="362"/>
         <source>Reject batch</source>
         <translation>驳回批次</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="330"/>
+        <location filename="../../ui/views/batches.py" line="346"/>
         <source>Every line of batch {id} awaiting approval goes back to its maker. Say why:</source>
         <translation>批次 {id} 中所有待审批的付款将退回给制单人。请说明原因：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="347"/>
+        <location filename="../../ui/views/batches.py" line="363"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="355"/>
+        <location filename="../../ui/views/batches.py" line="371"/>
         <source>A rejection needs a comment for the maker.</source>
         <translation>驳回时需要给制单人填写意见。</translation>
     </message>
@@ -1614,82 +1649,82 @@
 <context>
     <name>BatchesView</name>
     <message>
-        <location filename="../../ui/views/batches.py" line="389"/>
+        <location filename="../../ui/views/batches.py" line="405"/>
         <source>Batch payments</source>
         <translation>批量付款</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="393"/>
+        <location filename="../../ui/views/batches.py" line="409"/>
         <source>Import file…</source>
         <translation>导入文件…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="395"/>
+        <location filename="../../ui/views/batches.py" line="411"/>
         <source>Approve batch…</source>
         <translation>批量审批…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="397"/>
+        <location filename="../../ui/views/batches.py" line="413"/>
         <source>Reject batch…</source>
         <translation>驳回批次…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="399"/>
+        <location filename="../../ui/views/batches.py" line="415"/>
         <source>Export results…</source>
         <translation>导出结果…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="401"/>
+        <location filename="../../ui/views/batches.py" line="417"/>
         <source>Export failed lines…</source>
         <translation>导出失败明细…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="403"/>
+        <location filename="../../ui/views/batches.py" line="419"/>
         <source>Re-initiate failed lines…</source>
         <translation>重新发起失败明细…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="405"/>
+        <location filename="../../ui/views/batches.py" line="421"/>
         <source>Create a new batch from the definitively failed lines; it needs approval and signing again.</source>
         <translation>用确定失败的明细创建一个新批次；新批次需要重新审批和签名。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="407"/>
+        <location filename="../../ui/views/batches.py" line="423"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="594"/>
+        <location filename="../../ui/views/batches.py" line="617"/>
         <source>Batch {id}: {lines} lines. Awaiting approval {aa}, awaiting signature {asg}, rejected {rej}, cancelled {can}. Sent {sent} = succeeded {ok} + failed {failed} + pending {pending}.</source>
         <translation>批次 {id}：共 {lines} 笔。待审批 {aa}，待签名 {asg}，已驳回 {rej}，已取消 {can}。已发送 {sent} = 成功 {ok} + 失败 {failed} + 处理中 {pending}。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="602"/>
+        <location filename="../../ui/views/batches.py" line="625"/>
         <source>✓ Reconciles with the imported file.</source>
         <translation>✓ 与导入文件核对一致。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="603"/>
+        <location filename="../../ui/views/batches.py" line="626"/>
         <source>✗ Does not reconcile with the imported file ({n} lines, {total}).</source>
         <translation>✗ 与导入文件（{n} 笔，{total}）核对不一致。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="648"/>
+        <location filename="../../ui/views/batches.py" line="671"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="653"/>
+        <location filename="../../ui/views/batches.py" line="676"/>
         <source>You made {n} lines of batch {id}: you cannot approve them (separation of duties).</source>
         <translation>批次 {id} 中有 {n} 笔是您制单的：您不能审批（职责分离）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="658"/>
+        <location filename="../../ui/views/batches.py" line="681"/>
         <source>You already approved {n} lines of batch {id}; they await another approver.</source>
         <translation>您已审批批次 {id} 中的 {n} 笔；它们等待其他审批人。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="662"/>
+        <location filename="../../ui/views/batches.py" line="685"/>
         <source>Approve batch {id} ({file})?
 
 {n} lines awaiting approval, total {currency} {total}, from account {account}.</source>
@@ -1698,83 +1733,83 @@
 待审批 {n} 笔，合计 {currency} {total}，付款账户 {account}。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="667"/>
+        <location filename="../../ui/views/batches.py" line="690"/>
         <source>Approve batch</source>
         <translation>批量审批</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="670"/>
+        <location filename="../../ui/views/batches.py" line="693"/>
         <source>Approve all lines</source>
         <translation>审批全部明细</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="672"/>
-        <location filename="../../ui/views/batches.py" line="769"/>
+        <location filename="../../ui/views/batches.py" line="695"/>
+        <location filename="../../ui/views/batches.py" line="792"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="684"/>
+        <location filename="../../ui/views/batches.py" line="707"/>
         <source>Approving batch {id} ({currency} {total}) is above {threshold} and needs your password again.</source>
         <translation>批次 {id}（{currency} {total}）超过 {threshold}，审批需要再次输入密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="701"/>
+        <location filename="../../ui/views/batches.py" line="724"/>
         <source>Batch {id}: {n} lines approved.</source>
         <translation>批次 {id}：已审批 {n} 笔。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="704"/>
+        <location filename="../../ui/views/batches.py" line="727"/>
         <source>{n} lines await a further approver.</source>
         <translation>{n} 笔等待下一位审批人。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="709"/>
+        <location filename="../../ui/views/batches.py" line="732"/>
         <source>Wrong password: nothing was approved.</source>
         <translation>密码错误：未审批任何付款。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="714"/>
+        <location filename="../../ui/views/batches.py" line="737"/>
         <source>Refused — nothing was approved:</source>
         <translation>被拒绝 — 未审批任何付款：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="717"/>
+        <location filename="../../ui/views/batches.py" line="740"/>
         <source>Approving…</source>
         <translation>正在审批…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="731"/>
+        <location filename="../../ui/views/batches.py" line="754"/>
         <source>Batch {id}: {n} lines rejected and returned to the maker.</source>
         <translation>批次 {id}：{n} 笔已驳回并退回制单人。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="732"/>
+        <location filename="../../ui/views/batches.py" line="755"/>
         <source>Rejecting…</source>
         <translation>正在驳回…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="739"/>
+        <location filename="../../ui/views/batches.py" line="762"/>
         <source>Export batch lines</source>
         <translation>导出批次明细</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="740"/>
+        <location filename="../../ui/views/batches.py" line="763"/>
         <source>Excel workbooks (*.xlsx);;CSV files (*.csv)</source>
         <translation>Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="750"/>
+        <location filename="../../ui/views/batches.py" line="773"/>
         <source>Exported {n} lines to {path}</source>
         <translation>已导出 {n} 笔到 {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="752"/>
+        <location filename="../../ui/views/batches.py" line="775"/>
         <source>Exporting…</source>
         <translation>正在导出…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="759"/>
+        <location filename="../../ui/views/batches.py" line="782"/>
         <source>Re-initiate the failed lines of batch {id} ({n} lines, {currency} {total})?
 
 A NEW batch of new payments with new client references is created for the same payees and amounts. It needs approval and USB-key signing again before it is sent. The failed lines stay as they are.</source>
@@ -1783,22 +1818,22 @@ A NEW batch of new payments with new client references is created for the same p
 将为相同的收款人和金额创建一个新批次，其中是新的付款和新的业务参考号。新批次发送前需要重新审批和 USB-key 签名。原失败明细保持不变。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="764"/>
+        <location filename="../../ui/views/batches.py" line="787"/>
         <source>Re-initiate failed lines</source>
         <translation>重新发起失败明细</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="767"/>
+        <location filename="../../ui/views/batches.py" line="790"/>
         <source>Create new batch</source>
         <translation>创建新批次</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="786"/>
+        <location filename="../../ui/views/batches.py" line="809"/>
         <source>The failed lines of batch {old} were re-initiated as batch {new} ({n} lines). It now awaits approval.</source>
         <translation>批次 {old} 的失败明细已重新发起为批次 {new}（{n} 笔），现等待审批。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="789"/>
+        <location filename="../../ui/views/batches.py" line="812"/>
         <source>Re-initiating…</source>
         <translation>正在重新发起…</translation>
     </message>
@@ -3412,9 +3447,94 @@ A NEW payment with a new number and a new client reference will be created for t
 <context>
     <name>PreviewTableModel</name>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="140"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="160"/>
         <source>Row</source>
         <translation>行号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="182"/>
+        <source>Payee name</source>
+        <translation>户名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="182"/>
+        <source>Purpose</source>
+        <translation>用途</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="183"/>
+        <source>Payee bank name</source>
+        <translation>收款行名称</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="183"/>
+        <source>Purpose with invoices</source>
+        <translation>用途及发票</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="184"/>
+        <source>Invoice number</source>
+        <translation>发票号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="184"/>
+        <source>Remittance reference</source>
+        <translation>汇款附言</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="192"/>
+        <source>{subject} over {bank} {limit} characters</source>
+        <translation>{subject}超过{bank} {limit} 个字符</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="193"/>
+        <source>{subject} over {bank} {limit} bytes</source>
+        <translation>{subject}超过{bank} {limit} 字节</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="195"/>
+        <source>{subject}: characters {bank} cannot encode ({encoding})</source>
+        <translation>{subject}含{bank}无法编码的字符（{encoding}）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="197"/>
+        <source>{subject}: characters {bank} does not accept</source>
+        <translation>{subject}含{bank}不接受的字符</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="199"/>
+        <source>{subject} required by {bank}</source>
+        <translation>{bank}要求填写{subject}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="213"/>
+        <source>OK</source>
+        <translation>通过</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="219"/>
+        <source>The debit account has no bank plugin: the bank&apos;s own limits were not checked.</source>
+        <translation>付款账户未配置银行插件：未按银行自己的限制校验。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="222"/>
+        <source>Correct the row&apos;s other errors first; the fields with errors were not checked against {bank}.</source>
+        <translation>请先更正该行的其他错误；有错误的字段未按{bank}校验。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="224"/>
+        <source>Fits the encoding and field lengths of {bank}.</source>
+        <translation>符合{bank}的编码和字段长度。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="269"/>
+        <source>Bank check</source>
+        <translation>银行校验</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="271"/>
+        <source>What the debit account&apos;s bank ({bank}) will not take: its own encoding and field lengths</source>
+        <translation>付款账户所在银行（{bank}）不会受理的内容：该行自己的编码和字段长度</translation>
     </message>
 </context>
 <context>
@@ -3826,42 +3946,57 @@ A NEW payment with a new number and a new client reference will be created for t
 <context>
     <name>ProblemTableModel</name>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="206"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="303"/>
+        <source>Bank: {bank}</source>
+        <translation>银行：{bank}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="304"/>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="311"/>
         <source>file</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="206"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="311"/>
         <source>error</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="207"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="312"/>
         <source>warning</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="217"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="322"/>
         <source>Row</source>
         <translation>行号</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="217"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="322"/>
         <source>Column</source>
         <translation>列</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="217"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="322"/>
         <source>Severity</source>
         <translation>级别</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="217"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="322"/>
         <source>Code</source>
         <translation>代码</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/batch_import_wizard.py" line="218"/>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="322"/>
+        <source>Check</source>
+        <translation>校验</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/batch_import_wizard.py" line="323"/>
         <source>Message</source>
         <translation>说明</translation>
     </message>

@@ -3,7 +3,11 @@
 Page 1 picks the file (CSV in UTF-8/GBK or XLSX), the import profile and the debit account; "Check file" reads and
 checks it off the GUI thread (``BatchImportService.preview``; nothing is written). Page 2 shows every row of the
 file with the cells that have problems highlighted (red: error, amber: warning; the tooltip says code and message),
-the list of every problem (row, column, code, message) and the counts and totals. When rows are invalid the user may
+the list of every problem (row, column, code, message) and the counts and totals. The debit account's bank's own
+rules (its encoding and field lengths, ``BatchPreview.bank_findings``) have a column of their own, "Bank check",
+shown next to the row number: "OK", or a short reason such as "Purpose with invoices over CMB 招商银行 62 bytes"
+with the bank's full message in the tooltip; the summary counts the rows the bank will not take apart from the rows with
+other errors, and the problem list says which check found each problem. When rows are invalid the user may
 choose to exclude them; the error report then goes where the user says. Bank codes chosen from the branch name are
 listed ("row N: 〈name〉 → 〈code〉 〈official branch name〉") and must be confirmed with a tick before "Import" is
 enabled; the import carries the confirmed list's token, so a list that changed in between is refused. Supplier lines
@@ -54,7 +58,11 @@ from ui.widgets.form import ERROR_STYLE
 
 Index = QModelIndex | QPersistentModelIndex
 ERROR_BACKGROUND, WARNING_BACKGROUND = "#ffd7d7", "#fff3d6"
-GREEN = "#2e7d32"
+GREEN, RED, GREY = "#2e7d32", "#c62828", "#757575"
+
+
+def _rows_text(rows: Sequence[int]) -> str:
+    return ", ".join(map(str, rows[:10])) + ("…" if len(rows) > 10 else "")
 
 
 def _key(text: object) -> str:
@@ -68,6 +76,7 @@ class PreviewRow:
     problems: dict[int, list]          # column index → problems (RowProblem) of that cell
     row_problems: list                 # problems of the row not placed in a column
     valid: bool
+    bank: tuple = ()                   # the bank's own findings on the row (BankFinding)
 
 
 def preview_rows(preview) -> list[PreviewRow]:
@@ -84,6 +93,7 @@ def preview_rows(preview) -> list[PreviewRow]:
     for p in preview.problems:
         if p.row > 1:
             by_row.setdefault(p.row, []).append(p)
+    bank = getattr(preview, "bank_findings_by_row", {})
     rows: list[PreviewRow] = []
     for line in preview.lines:
         cells = []
@@ -99,11 +109,11 @@ def preview_rows(preview) -> list[PreviewRow]:
                 cells.append(_REMITTANCE_CELLS[name](line.remittance))
             else:
                 cells.append(str(getattr(line, name, "") or "") if name else "")
-        rows.append(_place(line.row, cells, by_row.get(line.row, []), column_of, True))
+        rows.append(_place(line.row, cells, by_row.get(line.row, []), column_of, True, bank.get(line.row, ())))
     for row, raw in preview.invalid_rows.items():
         cells = ["" if v is None else str(v) for v in list(raw)[:len(headers)]]
         cells += [""] * (len(headers) - len(cells))
-        rows.append(_place(row, cells, by_row.get(row, []), column_of, False))
+        rows.append(_place(row, cells, by_row.get(row, []), column_of, False, bank.get(row, ())))
     rows.sort(key=lambda r: r.row)
     return rows
 
@@ -115,7 +125,8 @@ _REMITTANCE_CELLS: dict[str, Callable[[Any], str]] = {
 }
 
 
-def _place(row: int, cells: list[str], problems: list, column_of: dict[str, int], valid: bool) -> PreviewRow:
+def _place(row: int, cells: list[str], problems: list, column_of: dict[str, int], valid: bool,
+           bank: Sequence = ()) -> PreviewRow:
     placed: dict[int, list] = {}
     loose = []
     for p in problems:
@@ -124,38 +135,112 @@ def _place(row: int, cells: list[str], problems: list, column_of: dict[str, int]
             loose.append(p)
         else:
             placed.setdefault(index, []).append(p)
-    return PreviewRow(row, cells, placed, loose, valid and not any(p.is_error for p in problems))
+    return PreviewRow(row, cells, placed, loose, valid and not any(p.is_error for p in problems), tuple(bank))
+
+
+def bank_label(bank: str) -> str:
+    """The bank as a table cell names it: its manifest's name without the parenthesis ("ISO 20022 (…)")."""
+    return bank.split(" (", 1)[0].strip()
 
 
 class PreviewTableModel(QAbstractTableModel):
-    """The file's rows; column 0 is the row number as the user sees it in the file (the header is row 1)."""
+    """The file's rows; column 0 is the row number as the user sees it in the file (the header is row 1), then the
+    file's columns, then (the last column, :attr:`bank_column`; the wizard shows it next to the row number) the
+    bank's own check of the row."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.headers: list[str] = []
         self.rows: list[PreviewRow] = []
+        self.bank = ""                       # the bank whose rules were checked ("" none)
+        self.bank_note = ""                  # why they were not
 
-    def set_preview(self, headers: Sequence[str], rows: list[PreviewRow]) -> None:
+    def set_preview(self, headers: Sequence[str], rows: list[PreviewRow], bank: str = "", bank_note: str = "") -> None:
         self.beginResetModel()
         self.headers = [self.tr("Row"), *headers]
         self.rows = rows
+        self.bank, self.bank_note = bank, bank_note
         self.endResetModel()
+
+    @property
+    def bank_column(self) -> int:
+        return len(self.headers)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.headers)
+        return 0 if parent.isValid() or not self.headers else len(self.headers) + 1
 
     def cell_problems(self, row: int, column: int) -> list:
         r = self.rows[row]
+        if column == self.bank_column:
+            return [f.problem for f in r.bank]
         return r.row_problems if column == 0 else r.problems.get(column - 1, [])
+
+    def subject_text(self, subject: str) -> str:
+        return {"payee_name": self.tr("Payee name"), "purpose": self.tr("Purpose"),
+                "payee_bank_name": self.tr("Payee bank name"), "remittance": self.tr("Purpose with invoices"),
+                "invoice_number": self.tr("Invoice number"), "remittance_ref": self.tr("Remittance reference")
+                }.get(subject, subject)
+
+    def finding_text(self, f) -> str:
+        """A few words for a bank finding, e.g. "Payee name over CMB 招商银行 200 bytes"."""
+        values = {"{subject}": self.subject_text(f.subject), "{bank}": bank_label(f.bank),
+                  "{limit}": str(f.limit), "{encoding}": f.encoding.upper(), "{code}": f.code}
+        if f.code in ("TEXT_LENGTH", "REMITTANCE_LENGTH") and f.limit is not None:
+            text = (self.tr("{subject} over {bank} {limit} characters") if f.unit == "chars" else
+                    self.tr("{subject} over {bank} {limit} bytes"))
+        elif f.code == "TEXT_ENCODING":
+            text = self.tr("{subject}: characters {bank} cannot encode ({encoding})")
+        elif f.code == "TEXT_CHARSET":
+            text = self.tr("{subject}: characters {bank} does not accept")
+        elif f.code == "TEXT_REQUIRED":
+            text = self.tr("{subject} required by {bank}")
+        else:
+            text = "{subject}: {code} ({bank})"
+        for key, value in values.items():
+            text = text.replace(key, value)
+        return text
+
+    def bank_text(self, r: PreviewRow) -> str:
+        if r.bank:
+            reasons = list(dict.fromkeys(self.finding_text(f) for f in r.bank))
+            more = f" (+{len(reasons) - 1})" if len(reasons) > 1 else ""
+            return reasons[0] + more
+        if not self.bank or not r.valid:
+            return "—"
+        return self.tr("OK")
+
+    def bank_tooltip(self, r: PreviewRow) -> str:
+        if r.bank:
+            return "\n".join(f"{f.code}: {f.problem.message}" for f in r.bank)
+        if not self.bank:
+            return self.bank_note or self.tr("The debit account has no bank plugin: the bank's own limits were not "
+                                             "checked.")
+        if not r.valid:
+            return self.tr("Correct the row's other errors first; the fields with errors were not checked against "
+                           "{bank}.").replace("{bank}", self.bank)
+        return self.tr("Fits the encoding and field lengths of {bank}.").replace("{bank}", self.bank)
+
+    def _bank_data(self, r: PreviewRow, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.bank_text(r)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.bank_tooltip(r)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(QColor(RED if r.bank else GREEN if self.bank and r.valid else GREY))
+        if role == Qt.ItemDataRole.BackgroundRole and r.bank:
+            return QBrush(QColor(ERROR_BACKGROUND if any(f.is_error for f in r.bank) else WARNING_BACKGROUND))
+        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         r = self.rows[index.row()]
         column = index.column()
+        if column == self.bank_column:
+            return self._bank_data(r, role)
         problems = self.cell_problems(index.row(), column)
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
@@ -177,26 +262,46 @@ class PreviewTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if section == self.bank_column:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return self.tr("Bank check")
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return (self.tr("What the debit account's bank ({bank}) will not take: its own encoding and field "
+                                "lengths").replace("{bank}", self.bank) if self.bank else self.bank_note or None)
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return self.headers[section]
         return None
 
 
 class ProblemTableModel(QAbstractTableModel):
+    """Every problem: row, column, severity, which check found it (the bank's own rules or the file checks), code
+    and message."""
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.problems: list = []
+        self.is_bank: Callable[[Any], bool] = lambda _p: False
+        self.bank = ""
 
-    def set_problems(self, problems: list) -> None:
+    def set_problems(self, problems: list, is_bank: Callable[[Any], bool] | None = None, bank: str = "") -> None:
         self.beginResetModel()
         self.problems = sorted(problems, key=lambda p: (not p.is_error, p.row))     # errors first, in file order
+        self.is_bank = is_bank or (lambda _p: False)
+        self.bank = bank
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.problems)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else 5
+        return 0 if parent.isValid() else 6
+
+    def check_text(self, p) -> str:
+        return (self.tr("Bank: {bank}").replace("{bank}", bank_label(self.bank)) if self.is_bank(p)
+                else self.tr("File"))
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -204,17 +309,17 @@ class ProblemTableModel(QAbstractTableModel):
         p = self.problems[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return [str(p.row) if p.row else self.tr("file"), p.column, self.tr("error") if p.is_error else
-                    self.tr("warning"), p.code, p.message][index.column()]
+                    self.tr("warning"), self.check_text(p), p.code, p.message][index.column()]
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 2:
             return QBrush(QColor("#c62828" if p.is_error else "#b26a00"))
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 4:
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 5:
             return p.message
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return [self.tr("Row"), self.tr("Column"), self.tr("Severity"), self.tr("Code"),
+            return [self.tr("Row"), self.tr("Column"), self.tr("Severity"), self.tr("Check"), self.tr("Code"),
                     self.tr("Message")][section]
         return None
 
@@ -405,9 +510,7 @@ class BatchImportWizard(QDialog):
             profiles, accounts = result
             self.profile_combo.clear()
             for p in profiles:
-                label = {"payroll": self.tr("Payroll (代发工资)"), "supplier": self.tr("Supplier payments")}.get(
-                    p.name, p.name)
-                self.profile_combo.addItem(label, p.name)
+                self.profile_combo.addItem(self.profile_label(p.name), p.name)
             self.account_combo.clear()
             for a in accounts:
                 if a.is_active:
@@ -415,6 +518,9 @@ class BatchImportWizard(QDialog):
                                                a.account_number)
             self._update_buttons()
         run_op(self, load, done, self._show_error)
+
+    def profile_label(self, name: str) -> str:
+        return {"payroll": self.tr("Payroll (代发工资)"), "supplier": self.tr("Supplier payments")}.get(name, name)
 
     def set_choice(self, combo: QComboBox, value: str) -> None:
         index = combo.findData(value)
@@ -500,16 +606,20 @@ class BatchImportWizard(QDialog):
     def _on_preview_loaded(self, pv) -> None:
         self.preview = pv
         self.result = None
-        self.preview_model.set_preview(pv.headers, preview_rows(pv))
-        self.problem_model.set_problems(pv.problems)
+        self.preview_model.set_preview(pv.headers, preview_rows(pv), pv.bank, pv.bank_rules_note)
+        self.problem_model.set_problems(pv.problems, pv.is_bank_finding, pv.bank)
         header = self.preview_table.horizontalHeader()
+        bank_column = self.preview_model.bank_column
+        if header.visualIndex(bank_column) != 1:            # the bank's check next to the row number
+            header.moveSection(header.visualIndex(bank_column), 1)
         header.resizeSection(0, 64)
         for column in range(1, self.preview_model.columnCount()):
             header.resizeSection(column, 150)
-        self.problem_table.horizontalHeader().resizeSection(0, 56)
-        self.problem_table.horizontalHeader().resizeSection(1, 110)
-        self.problem_table.horizontalHeader().resizeSection(2, 70)
-        self.problem_table.horizontalHeader().resizeSection(3, 170)
+        header.resizeSection(bank_column, 250 if pv.bank_findings else 90)
+        self.problem_table.setVisible(bool(pv.problems))     # no problems: the rows get the whole page
+        problems = self.problem_table.horizontalHeader()
+        for column, width in enumerate((56, 110, 70, 140, 170)):
+            problems.resizeSection(column, width)
         self.summary.setText(self.summary_text(pv))
         self._show_branches(pv)
         has_errors = bool(pv.errors) and not pv.file_errors and pv.already_imported is None
@@ -527,10 +637,14 @@ class BatchImportWizard(QDialog):
                               .replace("{n}", str(len(pv.file_errors))), error=True)
         elif pv.errors:
             bad = sorted({p.row for p in pv.errors})
-            self.show_message(self.tr("{n} rows have errors (rows {rows}). Correct the file and check it again, or "
-                                      "exclude the invalid rows.").replace("{n}", str(len(bad)))
-                              .replace("{rows}", ", ".join(map(str, bad[:10])) + ("…" if len(bad) > 10 else "")),
-                              error=True)
+            text = self.tr("{n} rows have errors (rows {rows}). Correct the file and check it again, or exclude the "
+                           "invalid rows.").replace("{n}", str(len(bad))).replace("{rows}", _rows_text(bad))
+            banks = pv.bank_error_rows
+            if banks:
+                text += " " + self.tr("The bank ({bank}) will not take {n} of them (rows {rows}): see the Bank check "
+                                      "column.").replace("{bank}", bank_label(pv.bank)) \
+                    .replace("{n}", str(len(banks))).replace("{rows}", _rows_text(banks))
+            self.show_message(text, error=True)
         self._show_page(1)
 
     def branch_lines(self, pv) -> list[str]:
@@ -562,7 +676,8 @@ class BatchImportWizard(QDialog):
                 .replace("{encoding}", encoding).replace("{rows}", f"{pv.rows_total:,}")
                 .replace("{valid}", f"{len(pv.lines):,}").replace("{invalid}", f"{len(pv.invalid_rows):,}")
                 .replace("{currency}", pv.account.currency).replace("{total}", format_amount(pv.total_minor))
-                .replace("{account}", pv.account.account_number).replace("{profile}", pv.profile.name)
+                .replace("{account}", pv.account.account_number)
+                .replace("{profile}", self.profile_label(pv.profile.name))
                 .replace("{new}", f"{pv.new_payees:,}").replace("{known}", f"{pv.existing_payees:,}"))
         chosen = pv.resolved_branches
         if chosen:
@@ -572,9 +687,19 @@ class BatchImportWizard(QDialog):
         if remitted:
             text += " " + self.tr("Lines with invoices or a remittance reference: {n}.") \
                 .replace("{n}", str(len(remitted)))
-        if pv.bank_rules:
-            text += " " + self.tr("Names and purposes were checked against the bank's own limits ({plugin}).") \
-                .replace("{plugin}", pv.bank_rules)
+        banks = pv.bank_error_rows
+        if pv.bank_rules and banks:
+            text += " " + self.tr("Bank check ({bank}): {n} rows the bank will not take (its own encoding and field "
+                                  "lengths).").replace("{bank}", bank_label(pv.bank)).replace("{n}", f"{len(banks):,}")
+        elif pv.bank_rules:
+            text += " " + self.tr("Bank check ({bank}): every checked row fits the bank's own encoding and field "
+                                  "lengths.").replace("{bank}", bank_label(pv.bank))
+        elif pv.bank_rules_note:
+            text += " " + self.tr("Bank check not done: {reason}").replace("{reason}", pv.bank_rules_note)
+        others = pv.other_error_rows
+        if others:
+            text += " " + self.tr("Rows with other errors (format, amounts, codes, duplicates, payees): {n}.") \
+                .replace("{n}", f"{len(others):,}")
         warnings = sum(1 for p in pv.problems if not p.is_error)
         if warnings:
             text += " " + self.tr("Warnings: {n}.").replace("{n}", str(warnings))

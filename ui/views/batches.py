@@ -3,8 +3,9 @@
 * The list shows every batch (file, kind, debit account, lines, total, stage and the counts per bucket).
 * For the selected batch: the reconciliation line (lines = not sent + sent; sent = succeeded + failed + pending,
   counts and totals) and its lines in a lazy table — pages of ``PAGE_SIZE`` lines are fetched off the GUI thread
-  when painted; sorting by another column loads every line once in the background and sorts in memory. Amounts
-  are right-aligned with separators, statuses coloured, the bank's code and text per line.
+  when painted, in the order of the sorted column (the database sorts: any order pages lazily). Amounts are
+  right-aligned with separators, statuses coloured, the bank's code and text per line; supplier lines show the
+  invoices they pay and the remittance reference (发票/附言; every invoice in the tooltip).
 * Actions: import a file (the wizard), approve the batch (approvers; the count and total shown are what is
   approved — BATCH_CHANGED otherwise; password re-entry above the policy threshold), reject it with a comment,
   export the results or the failed lines (CSV/XLSX, formula-escaped), re-initiate the failed lines as a new batch.
@@ -147,18 +148,22 @@ class LineColumn:
     key: str
     title: str
     value: Callable[[Any], str]
-    sort: Callable[[Any], Any]
+    sort_key: str              # the service's sort key (BatchResultsService.lines(sort=…)): ordered in SQL
     numeric: bool = False
 
 
+REMITTANCE_SHOWN = 1          # invoices written out in the remittance cell (the others counted); the tooltip lists all
+
+
 class BatchLinesTableModel(QAbstractTableModel):
-    """``count`` rows; pages of ``page_size`` lines (file order) are fetched with ``fetch(offset, limit)`` through
-    ``runner`` when painted. ``sort`` on another column than the row loads every line once (``fetch(0, count)``)
-    and orders them in memory."""
+    """``count`` rows; pages of ``page_size`` lines are fetched through ``runner`` when painted, in the order of the
+    sorted column: ``fetch(offset, limit)`` in file order (the row ascending), ``fetch(offset, limit, sort_key,
+    descending)`` for any other order — the database sorts, so every order pages lazily (a sort never loads the
+    whole batch). Sorting drops the pages in memory and asks for the first page of the new order."""
 
     PLACEHOLDER = "…"
 
-    def __init__(self, fetch: Callable[[int, int], list], runner: Callable | None = None, page_size: int = PAGE_SIZE,
+    def __init__(self, fetch: Callable[..., list], runner: Callable | None = None, page_size: int = PAGE_SIZE,
                  parent=None):
         super().__init__(parent)
         self._fetch = fetch
@@ -167,53 +172,79 @@ class BatchLinesTableModel(QAbstractTableModel):
         self.count = 0
         self._pages: dict[int, list] = {}
         self._pending: set[int] = set()
-        self._sorted: list | None = None
         self._generation = 0
         self.sort_column = 0
         self.sort_order = Qt.SortOrder.AscendingOrder
         self.fetched_pages: list[int] = []
         self.columns = [
-            LineColumn("row", self.tr("Row"), lambda r: str(r.row), lambda r: r.row, True),
-            LineColumn("payee", self.tr("Payee"), lambda r: r.payee_name, lambda r: r.payee_name),
-            LineColumn("account", self.tr("Payee account"), lambda r: r.payee_account, lambda r: r.payee_account),
-            LineColumn("amount", self.tr("Amount"), lambda r: format_amount(r.amount_minor),
-                       lambda r: r.amount_minor, True),
-            LineColumn("purpose", self.tr("Purpose"), lambda r: r.purpose, lambda r: r.purpose),
-            LineColumn("status", self.tr("Status"), lambda r: status_text(PaymentStatus(r.status)),
-                       lambda r: r.status),
-            LineColumn("bank_code", self.tr("Bank code"), lambda r: r.bank_code_result or "",
-                       lambda r: r.bank_code_result or ""),
-            LineColumn("bank_text", self.tr("Bank message"), lambda r: r.bank_text or "",
-                       lambda r: r.bank_text or ""),
+            LineColumn("row", self.tr("Row"), lambda r: str(r.row), "row", True),
+            LineColumn("payee", self.tr("Payee"), lambda r: r.payee_name, "payee_name"),
+            LineColumn("account", self.tr("Payee account"), lambda r: r.payee_account, "payee_account"),
+            LineColumn("amount", self.tr("Amount"), lambda r: format_amount(r.amount_minor), "amount", True),
+            LineColumn("purpose", self.tr("Purpose"), lambda r: r.purpose, "purpose"),
+            LineColumn("remittance", self.tr("Invoices / reference"), self.remittance_text, "remittance"),
+            LineColumn("status", self.tr("Status"), lambda r: status_text(PaymentStatus(r.status)), "status"),
+            LineColumn("bank_code", self.tr("Bank code"), lambda r: r.bank_code_result or "", "bank_code_result"),
+            LineColumn("bank_text", self.tr("Bank message"), lambda r: r.bank_text or "", "bank_text"),
             LineColumn("reference", self.tr("Client reference"), lambda r: r.client_reference or "",
-                       lambda r: r.client_reference or ""),
-            LineColumn("payment", self.tr("Payment No."), lambda r: str(r.payment_id), lambda r: r.payment_id, True),
+                       "client_reference"),
+            LineColumn("payment", self.tr("Payment No."), lambda r: str(r.payment_id), "payment_id", True),
         ]
 
+    # -- remittance ---------------------------------------------------------------------------------------------
+    def remittance_text(self, line: Any) -> str:
+        """Compact: ``INV-001 (2026-11-01) +3 | PO-778`` — the first invoice with its date, how many more, the
+        remittance reference (汇款附言): short enough for the cell; the tooltip lists every invoice."""
+        rem = getattr(line, "remittance", None)
+        if not rem:
+            return ""
+        docs = rem.documents
+        shown = "; ".join(d.number + (f" ({d.issued.isoformat()})" if d.issued else "")
+                          for d in docs[:REMITTANCE_SHOWN])
+        if len(docs) > REMITTANCE_SHOWN:
+            shown += f" +{len(docs) - REMITTANCE_SHOWN}"
+        return " | ".join(part for part in (shown, rem.reference) if part)
+
+    def remittance_tooltip(self, line: Any) -> str | None:
+        """Every invoice (number and date) on its own line, then the reference."""
+        rem = getattr(line, "remittance", None)
+        if not rem:
+            return None
+        lines = []
+        if rem.documents:
+            lines.append(self.tr("Invoices ({n}):").replace("{n}", str(len(rem.documents))))
+            lines += [f"  {d.number}" + (f"  {d.issued.isoformat()}" if d.issued else "") for d in rem.documents]
+        if rem.reference:
+            lines.append(self.tr("Remittance reference: {ref}").replace("{ref}", rem.reference))
+        return "\n".join(lines)
+
+    # -- paging -------------------------------------------------------------------------------------------------
+    @property
+    def sort_key(self) -> str:
+        return self.columns[self.sort_column].sort_key
+
+    @property
+    def descending(self) -> bool:
+        return self.sort_order == Qt.SortOrder.DescendingOrder
+
     def reset(self, count: int) -> None:
-        """A new set of ``count`` lines. The first page is asked for at once (a reset shows the top of the table),
-        not at the first paint, so that its fetch is queued before any other background work."""
+        """A new set of ``count`` lines (in the current order). The first page is asked for at once (a reset shows
+        the top of the table), not at the first paint, so that its fetch is queued before any other background
+        work."""
         self.beginResetModel()
         self.count = count
         self._generation += 1
         self._pages.clear()
         self._pending.clear()
-        self._sorted = None
         self.endResetModel()
-        if self.sort_column != 0 or self.sort_order != Qt.SortOrder.AscendingOrder:
-            self._load_all()
-        elif count > 0:
+        if count > 0:
             self._load_page(0)
 
     def is_loaded(self, row: int) -> bool:
         """Whether the line shown at ``row`` is in memory (asking never starts a fetch)."""
-        if self._sorted is not None:
-            return 0 <= row < len(self._sorted)
         return (row // self.page_size) in self._pages
 
     def row_at(self, row: int) -> Any | None:
-        if self._sorted is not None:
-            return self._sorted[row] if row < len(self._sorted) else None
         page = row // self.page_size
         lines = self._pages.get(page)
         if lines is None:
@@ -231,6 +262,13 @@ class BatchLinesTableModel(QAbstractTableModel):
         self.fetched_pages.append(page)
         generation, fetch, size = self._generation, self._fetch, self.page_size
         offset = page * size
+        key, descending = self.sort_key, self.descending
+        if key == "row" and not descending:
+            def read() -> list:
+                return fetch(offset, size)
+        else:
+            def read() -> list:
+                return fetch(offset, size, key, descending)
 
         def store(lines: list) -> None:
             if generation != self._generation:
@@ -242,43 +280,19 @@ class BatchLinesTableModel(QAbstractTableModel):
             if last >= first:
                 emit(self.dataChanged, self.index(first, 0), self.index(last, len(self.columns) - 1))
         if self._runner is None:
-            store(fetch(offset, size))
+            store(read())
         else:
-            self._runner(lambda: fetch(offset, size), store)
-
-    def _load_all(self) -> None:
-        generation, fetch, count = self._generation, self._fetch, self.count
-
-        def store(lines: list) -> None:
-            if generation != self._generation:
-                return
-            key = self.columns[self.sort_column].sort
-            ordered = sorted(lines, key=lambda r: (key(r), r.row),
-                             reverse=self.sort_order == Qt.SortOrder.DescendingOrder)
-            self.beginResetModel()
-            self._sorted = ordered
-            self.endResetModel()
-        if self._runner is None:
-            store(fetch(0, count))
-        else:
-            self._runner(lambda: fetch(0, count), store)
+            self._runner(read, store)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Order by ``column``: the pages in memory are dropped and the first page of the new order is asked for
+        (the database sorts; ties stay in file order)."""
         if not 0 <= column < len(self.columns):
             return
         if (column, order) == (self.sort_column, self.sort_order):
             return
         self.sort_column, self.sort_order = column, order
-        if column == 0 and order == Qt.SortOrder.AscendingOrder:
-            self.reset(self.count)
-            return
-        if self._sorted is not None:
-            key = self.columns[column].sort
-            self.beginResetModel()
-            self._sorted.sort(key=lambda r: (key(r), r.row), reverse=order == Qt.SortOrder.DescendingOrder)
-            self.endResetModel()
-            return
-        self._load_all()
+        self.reset(self.count)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else self.count
@@ -299,6 +313,8 @@ class BatchLinesTableModel(QAbstractTableModel):
         line = self.row_at(index.row())
         if line is None:
             return self.PLACEHOLDER if role == Qt.ItemDataRole.DisplayRole else None
+        if role == Qt.ItemDataRole.ToolTipRole and column.key == "remittance":
+            return self.remittance_tooltip(line)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return column.value(line)
         if role == Qt.ItemDataRole.ForegroundRole and column.key in ("status", "bank_code"):
@@ -444,9 +460,13 @@ class BatchesView(QWidget):
         actor_ = actor
         results = self._results
 
-        def fetch(offset: int, limit: int) -> list:
+        def fetch(offset: int, limit: int, sort: str = "row", descending: bool = False) -> list:
             batch_id = self._selected_id
-            return results.lines(actor_, batch_id, offset, limit) if batch_id is not None else []
+            if batch_id is None:
+                return []
+            if sort == "row" and not descending:
+                return results.lines(actor_, batch_id, offset, limit)
+            return results.lines(actor_, batch_id, offset, limit, sort=sort, descending=descending)
         self.lines_model = BatchLinesTableModel(fetch, runner=lambda fn, done: run_op(self, fn, done, lambda _e: None),
                                                 parent=self)
         self.lines_table = QTableView(lower)
@@ -455,8 +475,9 @@ class BatchesView(QWidget):
         self._setup_table(self.lines_table)
         self.lines_table.setSortingEnabled(True)
         self.lines_table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
-        for column, width in enumerate((56, 150, 170, 120, 90, 100, 80, 220, 160, 80)):
+        for column, width in enumerate((56, 170, 150, 120, 70, 280, 90, 90, 200, 160, 80)):
             self.lines_table.horizontalHeader().resizeSection(column, width)
+        self.remittance_column = [c.key for c in self.lines_model.columns].index("remittance")
         lv.addWidget(self.lines_table, 1)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.setObjectName("batchesSplitter")
@@ -583,6 +604,8 @@ class BatchesView(QWidget):
             return
         self._selected_id = r.batch.id
         self._shown_marker = marker
+        # invoices and references are carried by supplier batches only (payroll files have no such columns)
+        self.lines_table.setColumnHidden(self.remittance_column, r.batch.kind != "supplier")
         self.lines_model.reset(r.batch.line_count)
 
     def reconcile_text(self, r) -> str:
