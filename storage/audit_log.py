@@ -21,13 +21,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.domain.audit import AuditEntry, AuditVerification
 from app.domain.errors import IntegrityFailure
 from app.domain.users import Actor
 from app.ports.clock import Clock
+from storage import bulk
 from storage.engine import READ_ONLY_OPTION
 from storage.orm import META_AUDIT_HEAD, AuditLogRow, LedgerMeta
 
@@ -171,20 +172,19 @@ class SqlAuditLog:
         self._key = hmac_key
         self._clock = clock
 
-    def _head_row(self, lock: bool) -> LedgerMeta:
-        stmt = select(LedgerMeta).where(LedgerMeta.key == META_AUDIT_HEAD).execution_options(populate_existing=True)
-        if lock:
-            stmt = stmt.with_for_update()
-        row = self._s.scalars(stmt).one_or_none()
-        if row is None:
+    def _head_text(self) -> str:
+        """The sealed head record's text, locked for this transaction (PostgreSQL; SQLite's write lock is held)."""
+        meta = LedgerMeta.__table__
+        value = bulk.rows(self._s, select(meta.c.value).where(meta.c.key == META_AUDIT_HEAD)
+                          .with_for_update()).scalar_one_or_none()
+        if value is None:
             if self.count():
                 raise IntegrityFailure("the sealed audit head record is missing although the log has entries: "
                                        "the audit log was tampered with; restore the ledger from a backup",
                                        code="AUDIT_HEAD_MISSING")
-            row = LedgerMeta(key=META_AUDIT_HEAD, value="")
-            self._s.add(row)
-            self._s.flush()
-        return row
+            self._s.connection().execute(insert(meta).values(key=META_AUDIT_HEAD, value=""))
+            return ""
+        return value
 
     def append(self, actor: Actor, action: str, object_type: str | None = None,
                object_id: str | None = None, payload: dict | None = None) -> AuditEntry:
@@ -193,21 +193,25 @@ class SqlAuditLog:
         payload = dict(payload or {})
         payload_text = _json(payload)  # raises TypeError/ValueError for anything not plain JSON
         payload = json.loads(payload_text)
-        head_row = self._head_row(lock=True)
-        head = AuditHead.parse(head_row.value)
+        head = AuditHead.parse(self._head_text())
         seq = head.seq + 1 if head else 1
         prev = head.entry_hash if head else GENESIS_HASH
         at = self._clock.now().astimezone(UTC)
         username = actor.username
         canonical = canonical_form(seq, at, username, action, object_type, object_id, payload, prev)
         digest = entry_hash(canonical)
-        row = AuditLogRow(seq=seq, at=at, actor=username, action=action, object_type=object_type,
-                          object_id=object_id, payload=payload_text, prev_hash=prev, entry_hash=digest,
-                          hmac=seal(self._key, canonical))
-        self._s.add(row)
-        head_row.value = AuditHead.make(self._key, seq, digest).to_text()
-        self._s.flush()
-        return _entry(row)
+        values = dict(seq=seq, at=at, actor=username, action=action, object_type=object_type, object_id=object_id,
+                      payload=payload_text, prev_hash=prev, entry_hash=digest, hmac=seal(self._key, canonical))
+        # Core statements on the unit of work's connection: the engine appends one entry per 50 payments sent,
+        # and the ORM flush of the entry and the head cost more than the rest of that transaction
+        conn = self._s.connection()
+        conn.execute(insert(AuditLogRow.__table__).values(**values))
+        meta = LedgerMeta.__table__
+        conn.execute(update(meta).where(meta.c.key == META_AUDIT_HEAD)
+                     .values(value=AuditHead.make(self._key, seq, digest).to_text()))
+        return AuditEntry(seq=seq, at=at, actor=username, action=action, object_type=object_type,
+                          object_id=object_id, payload=payload, prev_hash=prev, entry_hash=digest,
+                          hmac=values["hmac"])
 
     def entries(self, offset: int = 0, limit: int = 200, descending: bool = True) -> list[AuditEntry]:
         order = AuditLogRow.seq.desc() if descending else AuditLogRow.seq.asc()

@@ -35,6 +35,33 @@ def _convert(values: Sequence[Any], procs: Sequence[Callable[[Any], Any] | None]
     return tuple(v if p is None or v is None else p(v) for v, p in zip(values, procs, strict=True))
 
 
+def _converter(procs: Sequence[Callable[[Any], Any] | None]) -> Callable[[Sequence[Any]], Sequence[Any]]:
+    """One row's conversion for these processors: rows pass through untouched when no column has a processor
+    (strings and integers on both drivers), and only the columns that have one are converted otherwise."""
+    width = len(procs)
+    active = [(i, p) for i, p in enumerate(procs) if p is not None]
+
+    def check(values: Sequence[Any]) -> None:
+        if len(values) != width:
+            raise ValueError(f"a row has {len(values)} values for {width} columns")
+
+    if not active:
+        def plain(values: Sequence[Any]) -> Sequence[Any]:
+            check(values)
+            return values
+        return plain
+
+    def convert(values: Sequence[Any]) -> Sequence[Any]:
+        check(values)
+        out = list(values)
+        for i, p in active:
+            v = out[i]
+            if v is not None:
+                out[i] = p(v)
+        return out
+    return convert
+
+
 def update_many(session: Session, table: Table, set_names: Sequence[str], rows: Sequence[Sequence[Any]], *,
                 where: Sequence[str] = ("id",), constants: Mapping[str, Any] | None = None,
                 bump_version: bool = False) -> int:
@@ -53,9 +80,10 @@ def update_many(session: Session, table: Table, set_names: Sequence[str], rows: 
     procs = processors(session, table, [*set_names, *constants, *where])
     fixed = _convert(list(constants.values()), procs[len(set_names):len(set_names) + len(constants)])
     k = len(set_names)
+    convert = _converter([*procs[:k], *procs[k + len(constants):]])
     params = []
     for row in rows:
-        converted = _convert(row, [*procs[:k], *procs[k + len(constants):]])
+        converted = convert(row)
         params.append((*converted[:k], *fixed, *converted[k:]))
     result = session.connection().exec_driver_sql(sql, params)
     return int(result.rowcount)
@@ -97,7 +125,8 @@ def insert_many(session: Session, table: Table, names: Sequence[str], rows: Sequ
     sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "  # noqa: S608 - names checked
            f"VALUES ({', '.join([mark] * len(names))})")
     procs = processors(session, table, names)
-    session.connection().exec_driver_sql(sql, [_convert(r, procs) for r in rows])
+    convert = _converter(procs)
+    session.connection().exec_driver_sql(sql, [tuple(convert(r)) for r in rows])
 
 
 ANALYZE_AFTER_ROWS = 1000   # rows written in one go after which PostgreSQL gets fresh statistics

@@ -303,11 +303,11 @@ class SqlSubmissionRepository:
         return self._submission(row) if row is not None else None
 
     def claim(self, now: datetime, worker: str, lease_until: datetime) -> tuple[Submission, SendAttempt] | None:
-        stmt = (select(S).where(S.c.state == SubmissionState.READY.value,
+        stmt = (select(S.c.id, S.c.body_sha256).where(S.c.state == SubmissionState.READY.value,
                                 or_(S.c.not_before.is_(None), S.c.not_before <= now))
                 .order_by(S.c.id).limit(1))
         if self._pg:
-            stmt = stmt.with_for_update(skip_locked=True)
+            stmt = stmt.with_for_update(skip_locked=True, of=S)
         row = self._s.execute(stmt).first()
         if row is None:
             return None

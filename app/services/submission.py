@@ -41,6 +41,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from app.domain.banking import ConnectionProfile, MessageLogRecord
 from app.domain.errors import (
@@ -92,6 +93,7 @@ from app.services.message_log_store import store_messages
 from app.services.payments import PAYMENT_STATUS, PAYMENTS_CHANGED
 from app.services.permissions import require_any, require_logged_in
 
+_T = TypeVar("_T")
 S = PaymentStatus
 
 # Audit actions (stable strings).
@@ -217,6 +219,23 @@ class SubmissionService:
         """A read-write unit of work whose payment writes are sent in bulk (see :class:`_BufferedUow`)."""
         with self._uow() as uow:
             yield _BufferedUow(uow)
+
+    def _tx_over(self, ids: Sequence[int], body: Callable[[_BufferedUow, list[TrackedPayment]], _T]) -> _T:
+        """``body(uow, payments)`` in a read-write unit of work, with the payments read beforehand in a read-only
+        one: on SQLite the write lock is then held only for the writes (the read of thousands of payments no
+        longer blocks the other workers). Every write is versioned, so a payment that changed between the read and
+        the lock fails the unit of work (STALE_VERSION, all rolled back); it is then done once more with the
+        payments read inside it. ``body`` must commit and must be safe to run again after a rollback."""
+        with self._uow(read_only=True) as ro:
+            before = ro.submissions.tracked_many(ids)
+        try:
+            with self._tx() as uow:
+                return body(uow, before)
+        except Conflict as exc:
+            if exc.code != "STALE_VERSION":
+                raise
+        with self._tx() as uow:
+            return body(uow, uow.submissions.tracked_many(ids))
 
     def _sessions(self) -> _Sessions:
         return _Sessions(self._connectors, lambda records: store_messages(self._uow, records, self._keep))
@@ -598,16 +617,17 @@ class SubmissionService:
         by_ref: dict[str, list[SubmissionResult]] = defaultdict(list)
         for r in results:
             by_ref[r.client_reference].append(r)
-        answered = unknown = 0
-        changed: list[int] = []
-        with self._tx() as uow:
+        refs = dict(zip(sub.payment_ids, sub.references, strict=True))
+
+        def record(uow: _BufferedUow, payments: list[TrackedPayment]) -> tuple[int, int, list[int]] | None:
+            answered = unknown = 0
+            changed: list[int] = []
             uow.submissions.finish_attempt(attempt.id, AttemptOutcome.ANSWERED, "", f"{len(results)} result(s)")
             if not uow.submissions.set_submission(sub.id, SubmissionState.SENT, attempt_id=attempt.id):
                 # our fencing token is stale: someone else owns these payments now (they query; we only record)
                 uow.commit()
-                return EngineReport(sent=len(sub.payment_ids), aborted=1)
-            refs = dict(zip(sub.payment_ids, sub.references, strict=True))
-            for p in uow.submissions.tracked_many(sub.payment_ids):
+                return None
+            for p in payments:
                 if p.status is not S.SENDING:
                     continue
                 mine = by_ref.get(refs[p.id], [])
@@ -635,6 +655,12 @@ class SubmissionService:
                     answered += 1
                 changed.append(p.id)
             uow.commit()
+            return answered, unknown, changed
+
+        done = self._tx_over(sub.payment_ids, record)
+        if done is None:
+            return EngineReport(sent=len(sub.payment_ids), aborted=1)
+        answered, unknown, changed = done
         self._publish(changed)
         return EngineReport(sent=len(sub.payment_ids), answered=answered, unknown=unknown)
 
@@ -818,11 +844,11 @@ class SubmissionService:
         by_ref: dict[str, list[BankStatusReport]] = defaultdict(list)
         for r in reports:
             by_ref[r.client_reference].append(r)
-        resolved = 0
-        touched_submissions: set[int] = set()
-        changed: list[int] = []
-        with self._tx() as uow:
-            for p in uow.submissions.tracked_many([c.id for c in chunk]):
+        def apply(uow: _BufferedUow, payments: list[TrackedPayment]) -> tuple[int, int, list[int]]:
+            resolved = 0
+            touched_submissions: set[int] = set()
+            changed: list[int] = []
+            for p in payments:
                 mine = by_ref.get(p.client_reference or "", [])
                 before = p.status
                 p2 = self._apply_one(uow, p, mine, now, settle_lag)
@@ -834,6 +860,9 @@ class SubmissionService:
                     touched_submissions.add(p2.submission_id)
             requeued = sum(self._maybe_resend(uow, sid, now) for sid in sorted(touched_submissions))
             uow.commit()
+            return resolved, requeued, changed
+
+        resolved, requeued, changed = self._tx_over([c.id for c in chunk], apply)
         self._publish(changed)
         return EngineReport(queried=len(chunk), resolved=resolved, requeued=requeued)
 
