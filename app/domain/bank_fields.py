@@ -13,7 +13,9 @@ structured remittance get the invoices and the reference appended to the purpose
 (:func:`app.domain.remittance.compact_purpose`), which must then fit the purpose field.
 
 Codes: TEXT_ENCODING, TEXT_LENGTH, TEXT_CHARSET, TEXT_REQUIRED (as :func:`app.domain.text.check_text`) and
-REMITTANCE_LENGTH (the purpose fits alone but not with the remittance). Pure: no I/O.
+REMITTANCE_LENGTH (the purpose fits alone but not with the remittance). Every problem carries in its ``params``
+the bank, the plugin, its subject, the wire field with its limit and unit, and the encoding (so that callers never
+parse the message). Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -58,6 +60,15 @@ class WireField:
     max_bytes: int | None = None    # in the bank's encoding
     max_chars: int | None = None
 
+    @property
+    def limit(self) -> tuple[int | None, str]:
+        """(size, unit): the byte limit when there is one (unit "bytes"), else the character limit ("chars")."""
+        if self.max_bytes is not None:
+            return self.max_bytes, "bytes"
+        if self.max_chars is not None:
+            return self.max_chars, "chars"
+        return None, ""
+
 
 @dataclass(frozen=True)
 class WireTextRules:
@@ -77,6 +88,22 @@ class WireTextRules:
     def _where(self, name: str) -> str:
         wire = self.fields.get(name)
         return f"{self.bank} {wire.tag}" if wire is not None else self.bank
+
+    def _params(self, name: str, subject: str | None = None) -> dict:
+        """What a problem of these rules carries besides its message: the bank, the plugin, what the problem is
+        about (``subject``: payee_name | purpose | payee_bank_name | remittance | invoice_number | remittance_ref),
+        the bank's wire field and its size (``limit`` and ``unit``: bytes | chars) and the encoding."""
+        wire = self.fields.get(name)
+        limit, unit = wire.limit if wire is not None else (None, "")
+        return {"bank": self.bank, "plugin": self.plugin_id, "subject": subject or name,
+                "wire_field": wire.tag if wire is not None else "", "limit": limit, "unit": unit,
+                "encoding": self.encoding}
+
+    def governs(self, name: str) -> bool:
+        """Whether this bank declares a size for the payment field ``name`` (its own limit then replaces the
+        conservative default of the generic checks)."""
+        wire = self.fields.get(name)
+        return wire is not None and (wire.max_bytes is not None or wire.max_chars is not None)
 
     def _text(self, value: str, name: str, required: bool) -> list[Problem]:
         wire = self.fields.get(name)
@@ -101,8 +128,9 @@ class WireTextRules:
             for m in list(_NONCHARACTER.finditer(value))[:5]:
                 found.append(Problem(TEXT_CHARSET, f"the non-character U+{ord(m.group()):04X} at position "
                                      f"{m.start() + 1} cannot be sent in XML", name))
-        where = self._where(name)
-        return [Problem(p.code, f"{where}: {p.message}", p.field, p.severity, params=p.params) for p in found]
+        where, params = self._where(name), self._params(name)
+        return [Problem(p.code, f"{where}: {p.message}", p.field, p.severity, params={**p.params, **params})
+                for p in found]
 
     def check_name(self, payee_name: str) -> list[Problem]:
         return self._text(payee_name, "payee_name", True)
@@ -124,7 +152,8 @@ class WireTextRules:
                 found = [p for p in found if p.code != TEXT_LENGTH] + [Problem(
                     REMITTANCE_LENGTH, f"{self._where('purpose')}: the purpose with the invoice numbers and "
                     f"reference ({text!r}) takes {size}; the field holds {limit}. Give fewer invoices or a shorter "
-                    "purpose or reference", "remittance", params={"text": text})]
+                    "purpose or reference", "remittance", params={"text": text,
+                                                                   **self._params("purpose", "remittance")})]
         if remittance and self.structured_remittance:
             for doc in remittance.documents:
                 found += self._limited(doc.number, "invoice_number")
@@ -137,12 +166,12 @@ class WireTextRules:
         found = []
         if wire is not None and wire.max_chars is not None and len(value) > wire.max_chars:
             found.append(Problem(REMITTANCE_LENGTH, f"{self.bank} {wire.tag}: {value[:40]!r} has {len(value)} "
-                                 f"characters; at most {wire.max_chars}", name))
+                                 f"characters; at most {wire.max_chars}", name, params=self._params(name)))
         if self.latin_only:
             bad = _LATIN_BAD.search(value)
             if bad is not None:
                 found.append(Problem(TEXT_CHARSET, f"{self._where(name)}: {bad.group()!r} in {value!r} is outside "
-                                     "the Latin character set this bank accepts", name))
+                                     "the Latin character set this bank accepts", name, params=self._params(name)))
         return found
 
     def check_payment(self, payee_name: str, purpose: str, payee_bank_name: str = "",
@@ -151,24 +180,31 @@ class WireTextRules:
         return [*self.check_name(payee_name), *self.check_purpose(purpose, remittance),
                 *self.check_bank_name(payee_bank_name)]
 
-    def implies(self, name: str, gbk_max_bytes: int) -> bool:
-        """True when any text of the usual kind (printable ASCII and common CJK, all in GBK) within
-        ``gbk_max_bytes`` GBK bytes certainly passes this bank's rules for ``name`` — the import's fast path
-        may then skip the per-value check."""
+    def plain_budget(self, name: str) -> int | None:
+        """The GBK byte length up to which any text of the usual kind (printable ASCII and common CJK, all in GBK)
+        certainly passes this bank's rules for ``name``: None when the bank sets no size for it, 0 when every value
+        must be checked (a Latin-only bank, an encoding other than GBK or UTF-8)."""
         if self.latin_only:
-            return False
+            return 0
         enc = self.encoding.lower()
-        if enc in _GBK_FAMILY:
-            factor = 1.0
-        elif enc in _UTF8:
-            factor = 1.5            # a 2-byte GBK character takes 3 bytes in UTF-8
-        else:
-            return False
+        if enc not in _GBK_FAMILY | _UTF8:
+            return 0
         wire = self.fields.get(name)
         if wire is None:
-            return True
-        return ((wire.max_bytes is None or wire.max_bytes >= gbk_max_bytes * factor)
-                and (wire.max_chars is None or wire.max_chars >= gbk_max_bytes))
+            return None
+        budgets = []
+        if wire.max_bytes is not None:
+            # a 2-byte GBK character takes 3 bytes in UTF-8 (ASCII 1 in both)
+            budgets.append(wire.max_bytes if enc in _GBK_FAMILY else wire.max_bytes * 2 // 3)
+        if wire.max_chars is not None:
+            budgets.append(wire.max_chars)      # never more characters than GBK bytes
+        return min(budgets) if budgets else None
+
+    def implies(self, name: str, gbk_max_bytes: int) -> bool:
+        """True when any text of the usual kind within ``gbk_max_bytes`` GBK bytes certainly passes this bank's
+        rules for ``name`` — the import's fast path may then skip the per-value check."""
+        budget = self.plain_budget(name)
+        return budget is None or budget >= gbk_max_bytes
 
 
 def wire_text_rules(plugin_id: str, bank: str, protocol: str, encoding: str, field_byte_lengths: Mapping[str, int],

@@ -11,12 +11,17 @@ Decoding is strict UTF-8 first (a BOM is allowed), then GB18030 (a superset of G
 with ``errors="replace"``. Text the bank receives must be encodable in GBK (TEXT_ENCODING otherwise) and fit the
 bank's field in GBK bytes (TEXT_LENGTH). When the debit account's bank plugin is known, each row is also checked
 against that bank's own encoding and field lengths (:class:`app.domain.bank_fields.WireTextRules`: CMB CRTNAM 200
-GBK bytes, NUSAGE 62 with the compact remittance, ISO 20022 Nm 140 characters …) — before anything is signed.
+GBK bytes, NUSAGE 62 with the compact remittance, ISO 20022 Nm 140 characters …) — before anything is signed. The
+bank's limit then governs the payee name's and the purpose's length (the generic NAME_MAX_BYTES / PURPOSE_MAX_BYTES,
+60 GBK bytes, hold only when no bank is known or it declares no such field), so that the import accepts exactly what
+the pre-sign check and the bank's plugin accept. What the bank's rules find is marked on the RowProblem
+(``source`` = BANK_SOURCE; the bank, its wire field and the limit in ``params``).
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 import re
@@ -56,6 +61,11 @@ KINDS = (KIND_PAYROLL, KIND_SUPPLIER)
 
 BANK_ENCODING = "gbk"
 PURPOSE_MAX_BYTES = 60           # as app.domain.payment_request (用途, GBK bytes)
+# The payee name and the purpose are held to NAME_MAX_BYTES / PURPOSE_MAX_BYTES only when the debit account's bank is
+# not known (or does not say how long the field may be): a known bank's own limit governs them (CMB CRTNAM 200 GBK
+# bytes, ISO 20022 Nm 140 characters), within what the ledger stores (payees.name, payment_requests.purpose).
+STORED_TEXT_MAX_CHARS = 200
+BANK_SOURCE = "bank"             # RowProblem.source of the problems the debit account's bank's own rules gave
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_ROWS = 200_000
 MAX_COLUMNS = 64
@@ -173,10 +183,16 @@ class RowProblem:
     message: str
     field: str | None = None
     severity: Severity = Severity.ERROR
+    source: str = ""                # BANK_SOURCE: found by the debit account's bank's own rules; "" the generic checks
+    params: dict = dataclasses.field(default_factory=dict, compare=False, hash=False, repr=False)  # Problem.params
 
     @property
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
+
+    @property
+    def is_bank_finding(self) -> bool:
+        return self.source == BANK_SOURCE
 
     def to_dict(self) -> dict:
         return {"row": self.row, "column": self.column, "code": self.code, "message": self.message,
@@ -579,12 +595,14 @@ def _luhn_ok(digits: str) -> bool:
     return (sum(raw[-1::-2]) + sum(raw[-2::-2].translate(_LUHN_DOUBLE)) - 48 * len(raw)) % 10 == 0
 
 
-def _text_problems(value: str, field_name: str, max_bytes: int, required: bool) -> list[Problem]:
+def _text_problems(value: str, field_name: str, max_bytes: int | None, required: bool,
+                   max_chars: int | None = None) -> list[Problem]:
     if value and _PLAIN_TEXT.fullmatch(value) and value.strip():
-        size = len(value.encode(BANK_ENCODING))
-        if size <= max_bytes:
+        if (max_bytes is None or len(value.encode(BANK_ENCODING)) <= max_bytes) and (
+                max_chars is None or len(value) <= max_chars):
             return []
-    return check_text(value, field_name, required=required, encoding=BANK_ENCODING, max_bytes=max_bytes)
+    return check_text(value, field_name, required=required, encoding=BANK_ENCODING, max_bytes=max_bytes,
+                      max_chars=max_chars)
 
 
 def cell_text(value: object) -> tuple[str, str | None]:
@@ -618,8 +636,13 @@ class RowValidator:
         self.debit_account = debit_account
         self.rules = rules
         self.today = today
-        # The bank's own rules are certainly met by what the fast path accepts (else every name is checked)
-        self._rules_cover_names = rules is None or rules.implies("payee_name", NAME_MAX_BYTES)
+        # The generic limits of the name and the purpose (GBK bytes; None: the known bank's own limit governs and the
+        # generic check keeps the encoding and what the ledger stores), and the GBK byte length up to which the fast
+        # path takes a plain name: every check (generic and the bank's) certainly passes within it (0: none).
+        self._name_bytes = None if rules is not None and rules.governs("payee_name") else NAME_MAX_BYTES
+        self._purpose_bytes = None if rules is not None and rules.governs("purpose") else PURPOSE_MAX_BYTES
+        budget = rules.plain_budget("payee_name") if rules is not None else None
+        self._fast_name_bytes = min(b for b in (self._name_bytes or STORED_TEXT_MAX_CHARS, budget) if b is not None)
         self._seen: dict[tuple, int] = {}
         self._names: dict[tuple[str, str], tuple[int, str]] = {}
         self._cache: dict[tuple[str, str], list[Problem]] = {}
@@ -686,8 +709,7 @@ class RowValidator:
         if not 0 < minor <= self.profile.max_amount_minor:
             return False
         # The name (rarely repeated, not cached): plain GBK text within its byte length, else the full check.
-        if not name or not _PLAIN_TEXT.fullmatch(name) or len(name.encode(BANK_ENCODING)) > NAME_MAX_BYTES \
-                or not self._rules_cover_names:
+        if not name or not _PLAIN_TEXT.fullmatch(name) or len(name.encode(BANK_ENCODING)) > self._fast_name_bytes:
             return False
         if branch_name:
             branch_name = self._clean("branch", branch_name, lambda: _text_problems(
@@ -762,10 +784,19 @@ class RowValidator:
         documents = tuple(ReferredDocument(x, issued) for x in _FAST_SPLIT(numbers)) if numbers else ()
         return Remittance(documents, reference)
 
+    def _name_problems(self, name: str) -> list[Problem]:
+        """The generic check of a payee name: GBK text, within NAME_MAX_BYTES unless the bank's limit governs."""
+        return _text_problems(name, "payee_name", self._name_bytes, True,
+                              STORED_TEXT_MAX_CHARS if self._name_bytes is None else None)
+
+    def _purpose_generic(self, purpose: str) -> list[Problem]:
+        return _text_problems(purpose, "purpose", self._purpose_bytes, True,
+                              STORED_TEXT_MAX_CHARS if self._purpose_bytes is None else None)
+
     def _purpose_problems(self, purpose: str, remittance: Remittance) -> list[Problem]:
         """The generic purpose check, then — when it is clean — the bank's (with the remittance where the bank
         carries it in the purpose field)."""
-        found = _text_problems(purpose, "purpose", PURPOSE_MAX_BYTES, True)
+        found = self._purpose_generic(purpose)
         if self.rules is not None and not any(p.is_error for p in found):
             found = found + self.rules.check_purpose(purpose, remittance)
         return found
@@ -800,18 +831,20 @@ class RowValidator:
                                            f"{len(col.headers)} columns of the header", None))
                 break
 
-        def put(f: str, found: Iterable[Problem]) -> None:
+        def put(f: str, found: Iterable[Problem], source: str = "") -> None:
+            """``source``: BANK_SOURCE for what the bank's own rules (``self.rules``) found."""
             for p in found:
                 where = f
                 if p.field == "remittance" or p.field in REMITTANCE_FIELDS:
                     where = p.field if p.field in col.positions else self._remittance_field()
-                problems.append(RowProblem(row, col.column_of(where), p.code, p.message, where, p.severity))
+                problems.append(RowProblem(row, col.column_of(where), p.code, p.message, where, p.severity, source,
+                                           p.params))
 
         name = normalize_text(values.get("payee_name", ""))
-        name_problems = self._cached("name", name, lambda: _text_problems(name, "payee_name", NAME_MAX_BYTES, True))
+        name_problems = self._cached("name", name, lambda: self._name_problems(name))
         put("payee_name", name_problems)
         if self.rules is not None and not any(p.is_error for p in name_problems):
-            put("payee_name", self.rules.check_name(name))
+            put("payee_name", self.rules.check_name(name), BANK_SOURCE)
         account = values.get("payee_account", "").strip(" ")
         pos = col.positions.get("payee_account")
         raw_account = cells[pos] if pos is not None and pos < len(cells) else None
@@ -860,14 +893,16 @@ class RowValidator:
                                                  values.get("remittance_ref", ""), today=self.today,
                                                  encoding=BANK_ENCODING)
             put("remittance", found)
-        if remittance:
-            put("purpose", self._purpose_problems(purpose, remittance))
-        else:
-            put("purpose", self._cached("purpose", purpose, lambda: self._purpose_problems(purpose, EMPTY_REMITTANCE)))
+        purpose_problems = self._cached("purpose-generic", purpose, lambda: self._purpose_generic(purpose))
+        put("purpose", purpose_problems)
+        if self.rules is not None and not any(p.is_error for p in purpose_problems):
+            rules = self.rules
+            put("purpose", rules.check_purpose(purpose, remittance) if remittance else self._cached(
+                "purpose-bank", purpose, lambda: rules.check_purpose(purpose)), BANK_SOURCE)
         bank = BANK_CATEGORIES.get(code[:3], "") or branch_name
         if self.rules is not None and bank:
             put("bank_name" if "bank_name" in col.positions else "bank_code",
-                self._cached("bank", bank, lambda: self.rules.check_bank_name(bank)))
+                self._cached("bank", bank, lambda: self.rules.check_bank_name(bank)), BANK_SOURCE)
         errors = any(p.is_error for p in problems)
         if not errors:
             key_payee = (account, code)

@@ -20,10 +20,12 @@ compression ratio) is FILE_SIZE.
 
 The bank's own rules: debit account → connection profile → plugin manifest (:mod:`app.services.bank_rules`); every
 row's name, purpose (with the compact remittance where the bank has no structured one) and bank name are checked
-in that bank's encoding and field lengths, so that nothing the bank cannot carry reaches the signature. Those
-findings are told apart from the generic file problems: :attr:`BatchPreview.bank_findings` (one
-:class:`BankFinding` each: the bank, its wire field, the limit and unit) — the wizard's "Bank check" column and
-the CLI's ``bank_findings`` / ``bank_check`` read them.
+in that bank's encoding and field lengths, so that nothing the bank cannot carry reaches the signature; the bank's
+limit then governs the name's and the purpose's length (the generic 60 GBK bytes hold only when no bank is known).
+Those findings are marked where the rules are applied (``RowProblem.source`` is BANK_SOURCE, the wire field and its
+limit in ``RowProblem.params``) and listed apart from the generic file problems: :attr:`BatchPreview.bank_findings`
+(one :class:`BankFinding` each: the bank, its wire field, the limit and unit) — the wizard's "Bank check" column
+and the CLI's ``bank_findings`` / ``bank_check`` read them.
 
 Supplier files may carry 发票号 / 发票日期 / 汇款附言 (invoice_number, invoice_date, remittance_ref): validated per row,
 shown in the preview, stored with the payment (``payment_requests.remittance``, migration 0009) and carried to the
@@ -51,6 +53,7 @@ from pathlib import Path
 
 from app.domain.bank_fields import WireTextRules
 from app.domain.batch_import import (
+    BANK_SOURCE,
     BUILTIN_PROFILES,
     DUPLICATE,
     FILE_LAYOUT,
@@ -142,7 +145,8 @@ class BatchRejected(ValidationFailed):
         return data
 
 
-# The codes the bank's own rules give (app.domain.bank_fields.WireTextRules); what a finding is about.
+# The codes the bank's own rules give (app.domain.bank_fields.WireTextRules); what a finding is about when its
+# problem does not say (the row's field).
 BANK_FINDING_CODES = frozenset({TEXT_LENGTH, TEXT_ENCODING, TEXT_CHARSET, TEXT_REQUIRED, REMITTANCE_LENGTH})
 _SUBJECT_OF_FIELD = {"payee_name": "payee_name", "purpose": "purpose", "bank_name": "payee_bank_name",
                      "bank_code": "payee_bank_name", "invoice_number": "remittance", "invoice_date": "remittance",
@@ -200,32 +204,22 @@ class BankFinding:
 
 
 def bank_findings(problems: Iterable[RowProblem], rules: WireTextRules | None) -> tuple[BankFinding, ...]:
-    """The problems ``rules`` gave (their message starts with the bank's name, then its wire field): the row
-    checks of app.domain.batch_import word them so; the generic checks never start with a bank's name."""
-    if rules is None or not rules.bank:
+    """The row problems the bank's own rules gave (``RowProblem.source`` is BANK_SOURCE, set where
+    app.domain.batch_import applies ``rules``), with the bank, its wire field and that field's limit from the
+    problem's params (the rules put them there)."""
+    if rules is None:
         return ()
-    bank = rules.bank
-    by_tag = {wire.tag: (name, wire) for name, wire in rules.fields.items()}
     found: list[BankFinding] = []
     for p in problems:
-        if p.row <= 1 or p.code not in BANK_FINDING_CODES or not p.message.startswith(bank):
+        if p.source != BANK_SOURCE or p.row <= 1:
             continue
-        rest = p.message[len(bank):]
-        if rest.startswith(":"):
-            tag = ""
-        elif rest.startswith(" ") and ": " in rest:
-            tag = rest[1:].split(": ", 1)[0]
-        else:
-            continue
-        name, wire = by_tag.get(tag, (None, None))
-        subject = _SUBJECT_OF_FIELD.get(p.field or "", p.field or "")
-        if name in ("invoice_number", "remittance_ref"):
-            subject = name
-        limit, unit = None, ""
-        if wire is not None:
-            limit, unit = (wire.max_bytes, "bytes") if wire.max_bytes is not None else (wire.max_chars, "chars")
-        found.append(BankFinding(p, bank, rules.plugin_id, subject, tag, limit, unit if limit is not None else "",
-                                 rules.encoding))
+        params = p.params
+        limit = params.get("limit")
+        found.append(BankFinding(p, str(params.get("bank") or rules.bank), str(params.get("plugin") or rules.plugin_id),
+                                 str(params.get("subject") or _SUBJECT_OF_FIELD.get(p.field or "", p.field or "")),
+                                 str(params.get("wire_field") or ""), limit if isinstance(limit, int) else None,
+                                 str(params.get("unit") or "") if isinstance(limit, int) else "",
+                                 str(params.get("encoding") or rules.encoding)))
     return tuple(found)
 
 
@@ -258,7 +252,8 @@ class BatchPreview:
         return frozenset(f.problem for f in self.bank_findings)
 
     def is_bank_finding(self, problem: RowProblem) -> bool:
-        return problem in self._bank_problems
+        """Whether the bank's own rules found ``problem`` (and it is listed in :attr:`bank_findings`)."""
+        return problem.source == BANK_SOURCE and problem in self._bank_problems
 
     @cached_property
     def bank_findings_by_row(self) -> dict[int, list[BankFinding]]:

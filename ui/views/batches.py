@@ -11,16 +11,21 @@
   export the results or the failed lines (CSV/XLSX, formula-escaped), re-initiate the failed lines as a new batch.
 * Live: the main window refreshes the page on ``payments_changed``; a timer asks for the batches' counts every
   ``POLL_MS`` and reloads when they moved (the engine may run in another process).
+* Columns fit their header and text (at most ``FIT_MAX`` pixels, the tooltip holds the whole text); the file name
+  (list) and the bank's message (lines) take the room the others leave. The lines table is sized from the lines in
+  memory only (sizing never fetches a page).
+* An action's message ("Batch 1: 300 lines approved.") stays while it describes what is shown: it goes when
+  another batch is selected or the batch it is about moves on to another stage.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -60,6 +65,9 @@ GREEN, RED, AMBER, BLUE, GREY = "#2e7d32", "#c62828", "#b26a00", "#1565c0", "#61
 S = PaymentStatus
 FAILED = frozenset({S.FAILED, S.EXPIRED, S.RETURNED, S.PARTIAL})
 IN_FLIGHT = frozenset({S.SIGNED, S.QUEUED, S.SENDING, S.ACCEPTED, S.AWAITING_BANK_AUTH, S.PROCESSING})
+FIT_MAX = 260           # px: a column sized to its text grows no wider (its tooltip holds the whole text)
+FILL_MAX = 720          # px: how wide its own text may make the filling column (it takes any further room left)
+FIT_PADDING = 8         # px: room around a fitted column's widest text
 
 
 def line_colour(status: str) -> str:
@@ -111,7 +119,7 @@ class BatchListModel(QAbstractTableModel):
             return None
         r = self.rows[index.row()]
         b, c = r.batch, index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             bucket = r.buckets
             return [str(b.id), b.file_name, self.kind_text(b.kind), b.debit_account_number, f"{b.line_count:,}",
                     f"{b.currency} {format_amount(b.total_minor)}", self.stage_text(r.stage),
@@ -134,7 +142,8 @@ class BatchListModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+        if orientation == Qt.Orientation.Horizontal and role in (Qt.ItemDataRole.DisplayRole,
+                                                                 Qt.ItemDataRole.ToolTipRole):
             return self.titles()[section]
         return None
 
@@ -244,6 +253,21 @@ class BatchLinesTableModel(QAbstractTableModel):
         """Whether the line shown at ``row`` is in memory (asking never starts a fetch)."""
         return (row // self.page_size) in self._pages
 
+    @property
+    def generation(self) -> int:
+        """Changes with every reset (another batch, new counts, another order)."""
+        return self._generation
+
+    def loaded_rows(self, limit: int = PAGE_SIZE) -> Iterator[int]:
+        """The rows whose lines are in memory, at most ``limit`` (what columns are sized from: no fetch)."""
+        n = 0
+        for page in sorted(self._pages):
+            for offset in range(len(self._pages[page])):
+                if n >= limit:
+                    return
+                n += 1
+                yield page * self.page_size + offset
+
     def row_at(self, row: int) -> Any | None:
         page = row // self.page_size
         lines = self._pages.get(page)
@@ -327,11 +351,65 @@ class BatchLinesTableModel(QAbstractTableModel):
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation != Qt.Orientation.Horizontal:
             return None
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return self.columns[section].title
         if role == Qt.ItemDataRole.TextAlignmentRole and self.columns[section].numeric:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
+
+
+class FittedTableView(QTableView):
+    """A table whose columns fit their header and the text of the rows given to :meth:`fit_columns` (at most
+    ``FIT_MAX`` pixels; the tooltip holds the rest) and whose ``fill_column`` takes the room the others leave — at
+    least as wide as its own text (up to ``FILL_MAX``), with a scroll bar when the window is narrower."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.fill_column = -1
+        self.fill_wanted = 0
+        self._filling = False
+        self.horizontalHeader().sectionResized.connect(self._on_header_section_resized)
+
+    def fit_columns(self, rows: Iterable[int]) -> None:
+        model, header = self.model(), self.horizontalHeader()
+        rows = list(rows)
+        grid = 1 if self.showGrid() else 0
+        for column in range(model.columnCount()):
+            if header.isSectionHidden(column):
+                continue
+            width = header.sectionSizeHint(column) + FIT_PADDING // 2
+            for row in rows:
+                width = max(width, self.sizeHintForIndex(model.index(row, column)).width() + grid + FIT_PADDING)
+            if column == self.fill_column:
+                self.fill_wanted = min(width, FILL_MAX)
+            else:
+                header.resizeSection(column, min(width, FIT_MAX))
+        self.fill()
+
+    def fill(self) -> None:
+        """Give ``fill_column`` the room left (at least ``fill_wanted``)."""
+        header, column = self.horizontalHeader(), self.fill_column
+        if self._filling or not 0 <= column < header.count() or header.isSectionHidden(column):
+            return
+        others = sum(header.sectionSize(i) for i in range(header.count())
+                     if i != column and not header.isSectionHidden(i))
+        width = max(self.fill_wanted, self.viewport().width() - others, header.minimumSectionSize())
+        if width != header.sectionSize(column):
+            self._filling = True
+            try:
+                header.resizeSection(column, width)
+            finally:
+                self._filling = False
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        handled = super().viewportEvent(event)
+        if event.type() == QEvent.Type.Resize:
+            self.fill()
+        return handled
+
+    def _on_header_section_resized(self, column: int, _old: int, _new: int) -> None:
+        if column != self.fill_column:
+            self.fill()
 
 
 class BatchRejectDialog(QDialog):
@@ -395,6 +473,11 @@ class BatchesView(QWidget):
         self._selected_id: int | None = None
         self._shown_marker: tuple | None = None
         self._reloading = False
+        self._load_seq = 0                  # overview loads started
+        self._shown_seq = 0                 # the load whose rows are listed
+        # the message's batch, the last load started before it was shown, and that batch's stage once a later load
+        # showed it (None until then): see _expire_message
+        self._message_for: tuple[int | None, int, str | None] | None = None
         self.wizard: BatchImportWizard | None = None
         self.confirm_box: QMessageBox | None = None
         self.password_dialog: PasswordDialog | None = None
@@ -441,13 +524,13 @@ class BatchesView(QWidget):
         layout.addWidget(self.message)
 
         self.list_model = BatchListModel(self)
-        self.list_table = QTableView(self)
+        self.list_table = FittedTableView(self)
         self.list_table.setObjectName("batchListTable")
         self.list_table.setModel(self.list_model)
         self._setup_table(self.list_table)
         self.list_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        for column, width in enumerate((48, 220, 70, 170, 70, 150, 120, 90, 90, 80, 70, 70)):
-            self.list_table.horizontalHeader().resizeSection(column, width)
+        self.list_table.fill_column = 1                       # the file name
+        self.list_table.fit_columns(())                       # the headers, until batches are listed
 
         lower = QWidget(self)
         lv = QVBoxLayout(lower)
@@ -469,15 +552,18 @@ class BatchesView(QWidget):
             return results.lines(actor_, batch_id, offset, limit, sort=sort, descending=descending)
         self.lines_model = BatchLinesTableModel(fetch, runner=lambda fn, done: run_op(self, fn, done, lambda _e: None),
                                                 parent=self)
-        self.lines_table = QTableView(lower)
+        self.lines_table = FittedTableView(lower)
         self.lines_table.setObjectName("batchLinesTable")
         self.lines_table.setModel(self.lines_model)
         self._setup_table(self.lines_table)
         self.lines_table.setSortingEnabled(True)
         self.lines_table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
-        for column, width in enumerate((56, 170, 150, 120, 70, 280, 90, 90, 200, 160, 80)):
-            self.lines_table.horizontalHeader().resizeSection(column, width)
-        self.remittance_column = [c.key for c in self.lines_model.columns].index("remittance")
+        keys = [c.key for c in self.lines_model.columns]
+        self.remittance_column = keys.index("remittance")
+        self.lines_table.fill_column = keys.index("bank_text")      # the bank's reasons get the room there is
+        self.lines_table.fit_columns(())
+        self._fitted_generation = -1
+        self.lines_model.dataChanged.connect(self._on_lines_model_data_changed)
         lv.addWidget(self.lines_table, 1)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.setObjectName("batchesSplitter")
@@ -509,7 +595,7 @@ class BatchesView(QWidget):
         table.verticalHeader().hide()
         table.verticalHeader().setDefaultSectionSize(24)
         table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        table.horizontalHeader().setStretchLastSection(True)
+        table.horizontalHeader().setStretchLastSection(False)         # FittedTableView.fill_column stretches
 
     # -- loading ------------------------------------------------------------------------------------------
     def showEvent(self, event: QShowEvent) -> None:
@@ -529,7 +615,10 @@ class BatchesView(QWidget):
         results, actor = self._results, self._actor
         limit = 1 if self._selected_id is None and not self.list_model.rows else OVERVIEW_LIMIT
         self._partial = limit < OVERVIEW_LIMIT
-        self._loading = run_op(self, lambda: results.overview(actor, limit), self._on_overview_loaded,
+        self._load_seq += 1
+        seq = self._load_seq
+        self._loading = run_op(self, lambda: results.overview(actor, limit),
+                               lambda rows: self._on_overview_loaded(rows, seq),
                                lambda exc: self.show_message(error_text(exc), error=True),
                                on_finally=self._on_load_finished)
         return self._loading
@@ -546,13 +635,15 @@ class BatchesView(QWidget):
         return tuple((r.batch.id, tuple(sorted((k, v.count, v.total_minor) for k, v in r.by_status.items())))
                      for r in rows)
 
-    def _on_overview_loaded(self, rows: list) -> None:
+    def _on_overview_loaded(self, rows: list, seq: int | None = None) -> None:
         self.loads += 1
+        self._shown_seq = self._load_seq if seq is None else seq
         self._marker = self._marker_of(rows)
         keep = self._selected_id
         self._reloading = True
         try:
             self.list_model.set_rows(rows)
+            self.list_table.fit_columns(range(len(rows)))
             row = self.list_model.row_of(keep) if keep is not None else -1
             if row < 0 and rows:
                 row = 0
@@ -567,10 +658,15 @@ class BatchesView(QWidget):
             return
         results, actor = self._results, self._actor
         self._polling = True
+        self._load_seq += 1
+        seq = self._load_seq
 
         def done(rows) -> None:
             if self._marker_of(rows) != self._marker:
-                self._on_overview_loaded(rows)
+                self._on_overview_loaded(rows, seq)
+            else:
+                self._shown_seq = seq
+                self._expire_message()
         run_op(self, lambda: results.overview(actor, OVERVIEW_LIMIT), done, lambda _e: None,
                on_finally=self._on_poll_finished)
 
@@ -592,6 +688,7 @@ class BatchesView(QWidget):
             return
         r = self.selected()
         self._update_buttons()
+        self._expire_message()
         if r is None:
             self._selected_id = None
             self._shown_marker = None
@@ -607,6 +704,13 @@ class BatchesView(QWidget):
         # invoices and references are carried by supplier batches only (payroll files have no such columns)
         self.lines_table.setColumnHidden(self.remittance_column, r.batch.kind != "supplier")
         self.lines_model.reset(r.batch.line_count)
+
+    def _on_lines_model_data_changed(self, *_args) -> None:
+        """The first page of a new set of lines is in: size the columns to it (once per reset)."""
+        generation = self.lines_model.generation
+        if generation != self._fitted_generation:
+            self._fitted_generation = generation
+            self.lines_table.fit_columns(self.lines_model.loaded_rows())
 
     def reconcile_text(self, r) -> str:
         b, k = r.batch, r.buckets
@@ -812,7 +916,30 @@ class BatchesView(QWidget):
         self._start(lambda: results.reinitiate_failed(actor, batch_id), done, busy_text=self.tr("Re-initiating…"))
 
     def show_message(self, text: str, *, error: bool = False) -> None:
+        """An action's outcome, about the batch selected (or about to be) now; see :meth:`_expire_message`."""
         self.message.setText(text)
         self.message.setStyleSheet(ERROR_STYLE if error else f"color: {GREEN};")
         self.message.setProperty("severity", "error" if error else "info")
         self.message.setVisible(bool(text))
+        self._message_for = (self._selected_id, self._load_seq, None) if text else None
+
+    def clear_message(self) -> None:
+        self.message.clear()
+        self.message.hide()
+        self._message_for = None
+
+    def _expire_message(self) -> None:
+        """The message goes when another batch is selected, or when its batch moves on from the stage the first
+        load after the message showed (what the action itself left: "300 lines approved" stays while the batch
+        awaits its signature, and goes once it is sent)."""
+        if self._message_for is None:
+            return
+        batch_id, after, stage = self._message_for
+        r = self.selected()
+        if (r.batch.id if r is not None else None) != batch_id:
+            self.clear_message()
+        elif r is not None and self._shown_seq > after:
+            if stage is None:
+                self._message_for = (batch_id, after, r.stage)
+            elif r.stage != stage:
+                self.clear_message()
