@@ -129,6 +129,22 @@ def insert_many(session: Session, table: Table, names: Sequence[str], rows: Sequ
     session.connection().exec_driver_sql(sql, [tuple(convert(r)) for r in rows])
 
 
+def insert_next_seq(session: Session, table: Table, names: Sequence[str], rows: Sequence[Sequence[Any]], *,
+                    key: str, seq: str) -> None:
+    """``INSERT INTO table (names…, seq) SELECT …, COALESCE(MAX(seq), 0) + 1 FROM table WHERE key = ?`` for every
+    row (each row: the ``names`` values, then the ``key`` value again), through the driver's ``executemany``."""
+    if not rows:
+        return
+    mark = placeholder(session)
+    quote = session.get_bind().dialect.identifier_preparer.quote
+    columns = ", ".join(quote(n) for n in [*names, seq])
+    values = ", ".join([mark] * len(names))
+    sql = (f"INSERT INTO {quote(table.name)} ({columns}) SELECT {values}, "  # noqa: S608 - names checked
+           f"COALESCE(MAX({quote(seq)}), 0) + 1 FROM {quote(table.name)} WHERE {quote(key)} = {mark}")
+    convert = _converter(processors(session, table, [*names, key]))
+    session.connection().exec_driver_sql(sql, [tuple(convert(r)) for r in rows])
+
+
 ANALYZE_AFTER_ROWS = 1000   # rows written in one go after which PostgreSQL gets fresh statistics
 
 

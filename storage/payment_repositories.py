@@ -207,22 +207,14 @@ class SqlPaymentRepository:
         if not changes:
             return
         H = PaymentStatusHistoryRow.__table__
-        ids = sorted({c[0] for c in changes})
-        last: dict[int, int] = {}
-        for start in range(0, len(ids), 500):
-            part = ids[start:start + 500]
-            last.update(bulk.rows(self._s, select(H.c.payment_id, func.max(H.c.seq)).where(H.c.payment_id.in_(part))
-                                  .group_by(H.c.payment_id)).all())
         now = self._clock.now()
-        rows = []
-        for payment_id, from_status, to_status, detail in changes:
-            seq = last.get(payment_id, 0) + 1
-            last[payment_id] = seq
-            rows.append((payment_id, seq, from_status.value if from_status else None, PaymentStatus(to_status).value,
-                         now, actor, detail))
+        rows = [(payment_id, from_status.value if from_status else None, PaymentStatus(to_status).value, now, actor,
+                 detail, payment_id) for payment_id, from_status, to_status, detail in changes]
+        # each row takes the next sequence number of its payment in the same statement (executemany runs the rows
+        # in order, so several changes of one payment get consecutive numbers): no separate read of the last ones
         with _guarded(self._s, "a status change"):
-            bulk.insert_many(self._s, H, ("payment_id", "seq", "from_status", "to_status", "at", "actor", "detail"),
-                             rows)
+            bulk.insert_next_seq(self._s, H, ("payment_id", "from_status", "to_status", "at", "actor", "detail"),
+                                 rows, key="payment_id", seq="seq")
 
     def history(self, payment_id: int) -> list[StatusChange]:
         rows = self._s.scalars(select(PaymentStatusHistoryRow).where(PaymentStatusHistoryRow.payment_id == payment_id)

@@ -619,14 +619,11 @@ class SubmissionService:
             by_ref[r.client_reference].append(r)
         refs = dict(zip(sub.payment_ids, sub.references, strict=True))
 
-        def record(uow: _BufferedUow, payments: list[TrackedPayment]) -> tuple[int, int, list[int]] | None:
+        def record(uow: _BufferedUow, payments: list[TrackedPayment]) -> tuple[int, int, list[int]]:
+            # the payments' moves are worked out first (held in the unit of work): SQLite's write lock is taken by
+            # the first statement, and is then held only for the writes
             answered = unknown = 0
             changed: list[int] = []
-            uow.submissions.finish_attempt(attempt.id, AttemptOutcome.ANSWERED, "", f"{len(results)} result(s)")
-            if not uow.submissions.set_submission(sub.id, SubmissionState.SENT, attempt_id=attempt.id):
-                # our fencing token is stale: someone else owns these payments now (they query; we only record)
-                uow.commit()
-                return None
             for p in payments:
                 if p.status is not S.SENDING:
                     continue
@@ -654,13 +651,21 @@ class SubmissionService:
                                code=r.bank_code, text=r.bank_text, **fields)
                     answered += 1
                 changed.append(p.id)
+            uow.submissions.finish_attempt(attempt.id, AttemptOutcome.ANSWERED, "", f"{len(results)} result(s)")
+            if not uow.submissions.set_submission(sub.id, SubmissionState.SENT, attempt_id=attempt.id):
+                raise _StaleFence  # someone else owns these payments now: none of the moves above is written
             uow.commit()
             return answered, unknown, changed
 
-        done = self._tx_over(sub.payment_ids, record)
-        if done is None:
+        try:
+            answered, unknown, changed = self._tx_over(sub.payment_ids, record)
+        except _StaleFence:
+            # our fencing token is stale: the payments are someone else's now (they query; we only record the
+            # attempt's answer)
+            with self._uow() as uow:
+                uow.submissions.finish_attempt(attempt.id, AttemptOutcome.ANSWERED, "", f"{len(results)} result(s)")
+                uow.commit()
             return EngineReport(sent=len(sub.payment_ids), aborted=1)
-        answered, unknown, changed = done
         self._publish(changed)
         return EngineReport(sent=len(sub.payment_ids), answered=answered, unknown=unknown)
 
@@ -1113,6 +1118,10 @@ class _Sessions:
         if self.messages:
             records, self.messages = self.messages, []
             self._store(records)
+
+
+class _StaleFence(Exception):
+    """The send attempt's fencing token is no longer current: roll back what was about to be recorded."""
 
 
 class _BufferedRepo:

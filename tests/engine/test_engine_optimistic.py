@@ -63,3 +63,48 @@ def test_payment_changed_between_read_and_lock_is_recorded_once(world):
         assert history.count((PaymentStatus.SENDING, PaymentStatus.ACCEPTED)) == 1
         assert all(PaymentStatus.UNKNOWN not in step for step in history), history
         assert s.submission.trace(maker, pid).payment.status is PaymentStatus.SUCCEEDED
+
+
+def test_answer_after_the_fence_moved_records_only_the_attempt(world):
+    """Between the send and the recording, the submission's fencing token moved on (another sender took over):
+    the answer is recorded on the attempt, and none of the payment moves worked out for it is written."""
+    s = world.services
+    engine = s.submission
+    ids = world.signed_payments(2, amount="9.20")
+    ledger = world.ctx.ledger.engine
+    real = engine._uow
+    seen = {"reads_while_sending": 0, "moved": None}
+
+    def sending_submission() -> int | None:
+        with ledger.connect() as conn:
+            return conn.execute(text(
+                "SELECT DISTINCT submission_id FROM payment_requests WHERE status = 'SENDING' AND id IN "
+                f"({','.join(map(str, ids))})")).scalar()
+
+    @contextmanager
+    def uow(read_only: bool = False):
+        with real(read_only=read_only) as u:
+            yield u
+        if read_only and seen["moved"] is None and sending_submission():
+            seen["reads_while_sending"] += 1
+            if seen["reads_while_sending"] == 2:
+                sid = sending_submission()
+                with ledger.begin() as conn:
+                    conn.execute(text("UPDATE submissions SET current_attempt_id = NULL WHERE id = :s"), {"s": sid})
+                seen["moved"] = sid
+
+    engine._uow = uow
+    settings = engine.settings
+    engine.settings = replace(settings, send_parallelism=1)
+    try:
+        engine.queue_signed()
+        engine.prepare_queued()
+        report = engine.send_ready()
+    finally:
+        engine._uow, engine.settings = real, settings
+    assert seen["moved"] is not None and report.aborted == 1, report
+    maker = world.actor("maker")
+    for pid in ids:
+        trace = s.submission.trace(maker, pid)
+        assert trace.payment.status is PaymentStatus.SENDING   # not ours to move any more
+        assert [a.outcome.value for a in trace.attempts] == ["ANSWERED"]
