@@ -324,6 +324,36 @@ class SqlSubmissionRepository:
         attempt = _attempt(self._s.execute(select(A).where(A.c.id == aid)).one())
         return self.get_submission(row.id), attempt  # type: ignore[return-value]
 
+    def ready_ahead(self, now: datetime, limit: int) -> list[int]:
+        """The ids of the first READY submissions due by ``now`` (a read, no claim)."""
+        return list(self._s.scalars(select(S.c.id).where(S.c.state == SubmissionState.READY.value,
+                                                         or_(S.c.not_before.is_(None), S.c.not_before <= now))
+                                    .order_by(S.c.id).limit(limit)))
+
+    def claim_exact(self, submission_id: int, last_attempt_id: int | None, now: datetime, worker: str,
+                    lease_until: datetime) -> SendAttempt | None:
+        """Claim this submission if it is still READY, due and exactly as read (its last attempt unchanged) — None
+        when it is not (another sender was first). The same claim as :meth:`claim`: a new attempt whose id is the
+        fencing token."""
+        unchanged = (S.c.current_attempt_id.is_(None) if last_attempt_id is None
+                     else S.c.current_attempt_id == last_attempt_id)
+        result = self._s.execute(update(S).where(
+            S.c.id == submission_id, S.c.state == SubmissionState.READY.value, unchanged,
+            or_(S.c.not_before.is_(None), S.c.not_before <= now)).values(
+            state=SubmissionState.SENDING.value, lease_owner=worker, lease_until=lease_until, updated_at=now))
+        if result.rowcount != 1:
+            return None
+        row = self._s.execute(select(S.c.body_sha256, func.coalesce(func.max(A.c.attempt_no), 0)).select_from(
+            S.outerjoin(A, A.c.submission_id == S.c.id)).where(S.c.id == submission_id)
+            .group_by(S.c.body_sha256)).one()
+        aid = self._s.execute(insert(A).values(
+            submission_id=submission_id, attempt_no=int(row[1]) + 1, worker=worker, body_sha256=row[0],
+            started_at=now).returning(A.c.id)).scalar_one()
+        self._s.execute(update(S).where(S.c.id == submission_id).values(current_attempt_id=aid))
+        return SendAttempt(id=aid, submission_id=submission_id, attempt_no=int(row[1]) + 1, worker=worker,
+                           body_sha256=row[0], started_at=now, finished_at=None, outcome=None, error_code="",
+                           detail="")
+
     def fence_holds(self, submission_id: int, attempt_id: int, now: datetime) -> bool:
         row = self._s.execute(select(S.c.current_attempt_id, S.c.lease_until, S.c.state)
                               .where(S.c.id == submission_id)).first()

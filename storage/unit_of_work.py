@@ -34,6 +34,7 @@ from storage.repositories import (
 )
 from storage.signing_repositories import SqlSignedBatchRepository, SqlSigningKeyRepository
 from storage.submission_repositories import SqlSubmissionRepository
+from storage.write_gate import WriteGate
 
 
 class SqlUnitOfWork:
@@ -70,6 +71,10 @@ class SqlUnitOfWork:
         self._clock = clock
         self.read_only = bool(read_only)
         self._session: Session | None = None
+        database = engine.url.database if engine.dialect.name == "sqlite" else None
+        self._gate = WriteGate.for_ledger(database) if database and not read_only and database != ":memory:" \
+            else None
+        self._gated = None
 
     @property
     def session(self) -> Session:
@@ -81,6 +86,10 @@ class SqlUnitOfWork:
     def __enter__(self) -> SqlUnitOfWork:
         if self._session is not None:
             raise RuntimeError("a unit of work cannot be entered twice")
+        if self._gate is not None:  # SQLite writers queue here, not in SQLite's sleeping busy handler
+            gated = self._gate.hold()
+            gated.__enter__()
+            self._gated = gated
         session = Session(bind=self._engine, expire_on_commit=False, autoflush=True)
         self._session = session
         self.users = SqlUserRepository(session)
@@ -128,6 +137,9 @@ class SqlUnitOfWork:
                 raise translate_operational_error(rollback_error) from rollback_error
         finally:
             session.close()
+            gated, self._gated = self._gated, None
+            if gated is not None:
+                gated.__exit__(None, None, None)
         if isinstance(exc, DBAPIError):
             translated = translate_database_error(exc)
             if translated is not None:

@@ -94,6 +94,7 @@ from app.services.payments import PAYMENT_STATUS, PAYMENTS_CHANGED
 from app.services.permissions import require_any, require_logged_in
 
 _T = TypeVar("_T")
+READ_AHEAD = 8   # a sender claims one of the first READY submissions, by its slot (senders rarely race)
 S = PaymentStatus
 
 # Audit actions (stable strings).
@@ -216,9 +217,16 @@ class SubmissionService:
 
     @contextmanager
     def _tx(self) -> Iterator[_BufferedUow]:
-        """A read-write unit of work whose payment writes are sent in bulk (see :class:`_BufferedUow`)."""
-        with self._uow() as uow:
-            yield _BufferedUow(uow)
+        """A read-write unit of work whose payment writes are sent in bulk (see :class:`_BufferedUow`). It is
+        opened at its first database call, so payment moves worked out before any call are computed outside
+        SQLite's write lock (and the write gate)."""
+        lazy = _LazyUow(self._uow)
+        try:
+            yield _BufferedUow(lazy)
+        except BaseException as exc:
+            lazy.close(type(exc), exc, exc.__traceback__)
+            raise
+        lazy.close(None, None, None)
 
     def _tx_over(self, ids: Sequence[int], body: Callable[[_BufferedUow, list[TrackedPayment]], _T]) -> _T:
         """``body(uow, payments)`` in a read-write unit of work, with the payments read beforehand in a read-only
@@ -454,10 +462,10 @@ class SubmissionService:
                 budget[0] -= 1
                 return True
 
-        def sender(sessions: _Sessions) -> EngineReport:
+        def sender(sessions: _Sessions, slot: int = 0) -> EngineReport:
             report = EngineReport()
             while take():
-                claimed = self._claim()
+                claimed = self._claim(slot)
                 if claimed is None:
                     break
                 if isinstance(claimed, EngineReport):
@@ -469,10 +477,11 @@ class SubmissionService:
         n = max(1, self.settings.send_parallelism)
         with self._sessions() as sessions:
             if n == 1:
-                return sender(sessions)
+                return sender(sessions, self.settings.shard[0] if self.settings.shard else 0)
             prefix = f"{threading.current_thread().name}:send"
             with ThreadPoolExecutor(max_workers=n, thread_name_prefix=prefix) as pool:
-                futures = [pool.submit(sender, sessions) for _ in range(n)]
+                shard = self.settings.shard[0] if self.settings.shard else 0
+                futures = [pool.submit(sender, sessions, shard * n + k) for k in range(n)]
                 total = EngineReport()
                 failure: BaseException | None = None
                 for f in futures:
@@ -486,7 +495,60 @@ class SubmissionService:
                 total += EngineReport(errors=(f"{failure.code}: {failure.message}",))
             return total
 
-    def _claim(self) -> tuple[Submission, SendAttempt, float, ConnectionProfile] | EngineReport | None:
+    def _claim(self, slot: int = 0) -> tuple[Submission, SendAttempt, float, ConnectionProfile] | EngineReport | None:
+        claimed = self._claim_read_ahead(slot)
+        if claimed is not None:
+            return claimed
+        return self._claim_in_lock()
+
+    def _claim_read_ahead(self, slot: int) -> tuple[Submission, SendAttempt, float, ConnectionProfile] | None:
+        """The usual claim, with its reads before the write lock: a READY submission (one of the first few, by the
+        sender's slot, so that senders rarely race for the same one), its payments and profile are read in a read-only
+        unit of work and the payments' moves to SENDING worked out; the read-write unit of work then only claims
+        exactly that submission (still READY, same last attempt) and writes. None — nothing written — when there
+        is nothing ready, another sender was first, anything needs the careful path (quiet hours, a payment that
+        left the queue, no profile) or a payment changed meanwhile: :meth:`_claim_in_lock` decides then."""
+        now = self._clock.now()
+        with self._uow(read_only=True) as ro:
+            ahead = ro.submissions.ready_ahead(now, READ_AHEAD)
+            if not ahead:
+                return None
+            sub = ro.submissions.get_submission(ahead[slot % len(ahead)])
+            if sub is None or sub.state is not SubmissionState.READY:
+                return None
+            profile = ro.profiles.get(sub.profile_id)
+            payments = ro.submissions.tracked_many(sub.payment_ids)
+        if profile is None or self._in_quiet_hours(self._limits(sub.plugin_id), now) \
+                or any(p.status is not S.QUEUED for p in payments) or len(payments) != len(sub.payment_ids):
+            return None
+        lease_until = now + timedelta(seconds=self.settings.lease_s)
+        attempt_no = sub.attempts + 1
+        try:
+            with self._tx() as uow:
+                for p in payments:  # held in the unit of work: no database call yet, so no lock
+                    self._move(uow, p, S.SENDING, f"sending (submission {sub.id}, attempt {attempt_no})")
+                attempt = uow.submissions.claim_exact(sub.id, sub.current_attempt_id, now, self.worker_id,
+                                                      lease_until)
+                if attempt is None or attempt.attempt_no != attempt_no:
+                    raise _LostClaim
+                uow.audit.append(self._actor, SUBMISSION_SENT, "submission", str(sub.id),
+                                 {"attempt": attempt.attempt_no, "fence": attempt.id, "worker": self.worker_id,
+                                  "body_sha256": sub.body_sha256, "payments": list(sub.payment_ids)})
+                uow.commit()
+        except _LostClaim:
+            return None
+        except Conflict as exc:
+            if exc.code != "STALE_VERSION":
+                raise
+            return None
+        sub = replace(sub, state=SubmissionState.SENDING, current_attempt_id=attempt.id, lease_owner=self.worker_id,
+                      lease_until=lease_until, attempts=attempt_no)
+        local_deadline = time.monotonic() + self.settings.lease_s * 0.8
+        self._crash.hit("after_send_attempt_row")
+        self._publish(sub.payment_ids, S.SENDING)
+        return sub, attempt, local_deadline, profile
+
+    def _claim_in_lock(self) -> tuple[Submission, SendAttempt, float, ConnectionProfile] | EngineReport | None:
         now = self._clock.now()
         lease = timedelta(seconds=self.settings.lease_s)
         with self._tx() as uow:
@@ -1120,15 +1182,46 @@ class _Sessions:
             self._store(records)
 
 
+class _LostClaim(Exception):
+    """Another sender claimed the submission first: roll back the moves worked out for it."""
+
+
 class _StaleFence(Exception):
     """The send attempt's fencing token is no longer current: roll back what was about to be recorded."""
+
+
+class _LazyUow:
+    """A read-write unit of work entered at its first use (and left by :meth:`close`, if it was entered)."""
+
+    def __init__(self, factory):
+        self._factory = factory
+        self._cm = None
+        self._uow = None
+
+    def _open(self):
+        if self._uow is None:
+            self._cm = self._factory()
+            self._uow = self._cm.__enter__()
+        return self._uow
+
+    def __getattr__(self, name: str):
+        return getattr(self._open(), name)
+
+    def commit(self) -> None:
+        if self._uow is not None:  # never opened: nothing was read or written
+            self._uow.commit()
+
+    def close(self, exc_type, exc, tb) -> None:
+        cm, self._cm, self._uow = self._cm, None, None
+        if cm is not None:
+            cm.__exit__(exc_type, exc, tb)
 
 
 class _BufferedRepo:
     """A repository whose versioned payment updates / status-history rows are held back and written in bulk; any
     other call first writes what is held, so every read sees every earlier write of the unit of work."""
 
-    def __init__(self, inner, owner: _BufferedUow):
+    def __init__(self, inner: Callable[[], object], owner: _BufferedUow):
         self._inner = inner
         self._owner = owner
 
@@ -1141,7 +1234,7 @@ class _BufferedRepo:
 
     def __getattr__(self, name: str):
         self._owner.flush()
-        return getattr(self._inner, name)
+        return getattr(self._inner(), name)
 
 
 class _BufferedUow:
@@ -1153,8 +1246,8 @@ class _BufferedUow:
         self._updates: list[tuple[int, int, PaymentStatus | None, dict]] = []
         self._updated: set[int] = set()
         self._history: dict[str, list[tuple[int, PaymentStatus | None, PaymentStatus, str | None]]] = {}
-        self.submissions = _BufferedRepo(uow.submissions, self)
-        self.payments = _BufferedRepo(uow.payments, self)
+        self.submissions = _BufferedRepo(lambda: uow.submissions, self)
+        self.payments = _BufferedRepo(lambda: uow.payments, self)
 
     def hold_update(self, payment_id: int, expected_version: int, status: PaymentStatus | None, fields: dict) -> None:
         if payment_id in self._updated:  # a second write of the same payment: the first must land first
