@@ -303,25 +303,17 @@ class SqlSubmissionRepository:
         return self._submission(row) if row is not None else None
 
     def claim(self, now: datetime, worker: str, lease_until: datetime) -> tuple[Submission, SendAttempt] | None:
-        stmt = (select(S.c.id, S.c.body_sha256).where(S.c.state == SubmissionState.READY.value,
-                                or_(S.c.not_before.is_(None), S.c.not_before <= now))
+        stmt = (select(S.c.id, S.c.current_attempt_id).where(S.c.state == SubmissionState.READY.value,
+                                                            or_(S.c.not_before.is_(None), S.c.not_before <= now))
                 .order_by(S.c.id).limit(1))
         if self._pg:
             stmt = stmt.with_for_update(skip_locked=True, of=S)
         row = self._s.execute(stmt).first()
         if row is None:
             return None
-        attempt_no = int(self._s.scalar(select(func.coalesce(func.max(A.c.attempt_no), 0))
-                                        .where(A.c.submission_id == row.id)) or 0) + 1
-        aid = self._s.execute(insert(A).values(
-            submission_id=row.id, attempt_no=attempt_no, worker=worker, body_sha256=row.body_sha256,
-            started_at=now).returning(A.c.id)).scalar_one()
-        result = self._s.execute(update(S).where(S.c.id == row.id, S.c.state == SubmissionState.READY.value).values(
-            state=SubmissionState.SENDING.value, current_attempt_id=aid, lease_owner=worker, lease_until=lease_until,
-            updated_at=now))
-        if result.rowcount != 1:  # pragma: no cover - the row lock / write lock makes this impossible
+        attempt = self.claim_exact(row.id, row.current_attempt_id, now, worker, lease_until)
+        if attempt is None:  # pragma: no cover - the row lock / write lock makes this impossible
             raise Conflict("CLAIM_LOST", f"submission {row.id} was claimed by another sender")
-        attempt = _attempt(self._s.execute(select(A).where(A.c.id == aid)).one())
         return self.get_submission(row.id), attempt  # type: ignore[return-value]
 
     def ready_ahead(self, now: datetime, limit: int) -> list[int]:

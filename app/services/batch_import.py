@@ -145,9 +145,7 @@ class BatchRejected(ValidationFailed):
         return data
 
 
-# The codes the bank's own rules give (app.domain.bank_fields.WireTextRules); what a finding is about when its
-# problem does not say (the row's field).
-BANK_FINDING_CODES = frozenset({TEXT_LENGTH, TEXT_ENCODING, TEXT_CHARSET, TEXT_REQUIRED, REMITTANCE_LENGTH})
+# What a bank finding is about when its problem does not say (the row's field).
 _SUBJECT_OF_FIELD = {"payee_name": "payee_name", "purpose": "purpose", "bank_name": "payee_bank_name",
                      "bank_code": "payee_bank_name", "invoice_number": "remittance", "invoice_date": "remittance",
                      "remittance_ref": "remittance", "remittance": "remittance"}
@@ -247,13 +245,10 @@ class BatchPreview:
     def errors(self) -> list[RowProblem]:
         return [p for p in self.problems if p.is_error]
 
-    @cached_property
-    def _bank_problems(self) -> frozenset[RowProblem]:
-        return frozenset(f.problem for f in self.bank_findings)
-
-    def is_bank_finding(self, problem: RowProblem) -> bool:
-        """Whether the bank's own rules found ``problem`` (and it is listed in :attr:`bank_findings`)."""
-        return problem.source == BANK_SOURCE and problem in self._bank_problems
+    @staticmethod
+    def is_bank_finding(problem: RowProblem) -> bool:
+        """Whether the bank's own rules found ``problem`` (then it is listed in :attr:`bank_findings`)."""
+        return problem.source == BANK_SOURCE and problem.row > 1
 
     @cached_property
     def bank_findings_by_row(self) -> dict[int, list[BankFinding]]:

@@ -93,7 +93,7 @@ def preview_rows(preview) -> list[PreviewRow]:
     for p in preview.problems:
         if p.row > 1:
             by_row.setdefault(p.row, []).append(p)
-    bank = getattr(preview, "bank_findings_by_row", {})
+    bank = preview.bank_findings_by_row
     rows: list[PreviewRow] = []
     for line in preview.lines:
         cells = []
