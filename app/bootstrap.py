@@ -241,7 +241,7 @@ def open_app(config: AppConfig, *, secret_store: SecretStore | None = None, cloc
         services.events = EventHub()
         services.bank_data = BankDataService(uow, connectors, clock, events=services.events)
         services.statements = StatementService(uow, clock, statement_readers, events=services.events)
-        services.payments = PaymentService(uow, clock, events=services.events)
+        services.payments = PaymentService(uow, clock, events=services.events, manifests=connectors.manifest)
         services.approvals = ApprovalService(uow, services.auth, clock, events=services.events)
         services.signing = build_signing_service(uow, store, clock, connectors, events=services.events)
         services.submission = SubmissionService(uow, clock, connectors, settings=engine_settings or EngineSettings(),

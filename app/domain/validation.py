@@ -29,7 +29,12 @@ USERNAME = "USERNAME"
 PASSWORD_WEAK = "PASSWORD_WEAK"
 
 BANK_ENCODING = "gbk"
-NAME_MAX_BYTES = 60
+NAME_MAX_BYTES = 60              # a name sent to a bank whose own limit is not known (and an account's name)
+# A payee is not tied to one bank: its name is held to what the ledger stores (payees.name, 200 characters, as
+# app.domain.batch_import.STORED_TEXT_MAX_CHARS) in GBK. The bank's own limit (CMB CRTNAM 200 GBK bytes, ISO 20022
+# Nm 140 characters, else NAME_MAX_BYTES) is checked where the debit account, and so the bank, is known: at batch
+# import, when a payment is saved or submitted (app.services.payments) and before signing.
+PAYEE_NAME_MAX_CHARS = 200
 BANK_NAME_MAX_BYTES = 60
 BRANCH_NAME_MAX_BYTES = 120
 ORG_NAME_MAX_BYTES = 100
@@ -50,7 +55,7 @@ def _unknown(fields: Mapping[str, object], allowed: Iterable[str]) -> list[Probl
 
 
 def _text(fields: Mapping[str, object], key: str, problems: list[Problem], *, required: bool,
-          max_bytes: int | None) -> str:
+          max_bytes: int | None, max_chars: int | None = None) -> str:
     """Normalize and check one text field; returns the normalized text ("" when missing)."""
     value = fields.get(key)
     if value is None:
@@ -59,7 +64,8 @@ def _text(fields: Mapping[str, object], key: str, problems: list[Problem], *, re
         problems.append(Problem(FIELD_VALUE, f"expected text, got {type(value).__name__}", key))
         return ""
     value = normalize_text(value)
-    problems += check_text(value, key, required=required, encoding=BANK_ENCODING, max_bytes=max_bytes)
+    problems += check_text(value, key, required=required, encoding=BANK_ENCODING, max_bytes=max_bytes,
+                           max_chars=max_chars)
     return value
 
 
@@ -116,11 +122,12 @@ def _kind(fields: Mapping[str, object], problems: list[Problem]) -> AccountKind:
 
 
 def validate_payee(fields: Mapping[str, object]) -> tuple[dict, list[Problem]]:
-    """Payee form (PAYEE_FIELDS) → (normalized fields, problems)."""
+    """Payee form (PAYEE_FIELDS) → (normalized fields, problems). The name: GBK text of at most
+    PAYEE_NAME_MAX_CHARS characters (TEXT_LENGTH beyond); each bank's own limit is checked where the bank is known."""
     problems = _unknown(fields, PAYEE_FIELDS)
     kind = _kind(fields, problems)
     clean = {
-        "name": _text(fields, "name", problems, required=True, max_bytes=NAME_MAX_BYTES),
+        "name": _text(fields, "name", problems, required=True, max_bytes=None, max_chars=PAYEE_NAME_MAX_CHARS),
         "account_number": _account(fields, problems, kind),
         "bank_name": _text(fields, "bank_name", problems, required=True, max_bytes=BANK_NAME_MAX_BYTES),
         "branch_name": _text(fields, "branch_name", problems, required=False, max_bytes=BRANCH_NAME_MAX_BYTES),

@@ -16,6 +16,13 @@ payment_status_history row and an audit entry):
 * Duplicate suspicion: the same payee and amount with an execution date within the policy's window (default 7
   days) gives the warning DUPLICATE_SUSPECT; saving or submitting then needs ``override_duplicate=True``, and
   the override is audited (``payment.duplicate_override``).
+* The bank's own text rules: when the debit account's bank is known (account → connection profile → plugin
+  manifest, :mod:`app.services.bank_rules`) its limits govern the purpose and the payee name, as at batch import
+  (CMB NUSAGE 62 and CRTNAM 200 GBK bytes, ISO 20022 140 characters), within what the ledger stores
+  (STORED_TEXT_MAX_CHARS); otherwise the conservative 60 GBK bytes hold for both. The bank's findings carry the
+  bank, its wire field and limit in ``Problem.params`` (as the pre-sign check's): a purpose the bank cannot carry
+  is refused when the payment is saved or submitted; a payee name (or payee bank name) it cannot carry is a warning
+  on ``payee_id`` then (the name is the payee's, corrected in the payee form) and refused before signing.
 """
 
 from __future__ import annotations
@@ -25,6 +32,8 @@ from collections.abc import Mapping
 from datetime import timedelta
 
 from app.domain.approval_policy import DEFAULT_POLICY, ApprovalPolicy
+from app.domain.bank_fields import WireTextRules
+from app.domain.batch_import import STORED_TEXT_MAX_CHARS
 from app.domain.errors import (
     Conflict,
     IllegalTransition,
@@ -46,8 +55,11 @@ from app.domain.payment_request import (
     duplicate_warning,
     parse_payment_fields,
 )
+from app.domain.text import TEXT_LENGTH, check_text
 from app.domain.users import Actor, Role
+from app.domain.validation import BANK_ENCODING, NAME_MAX_BYTES
 from app.ports import Clock, UnitOfWorkFactory
+from app.services.bank_rules import ManifestLookup, account_rules, registry_manifests
 from app.services.master_data import Saved
 from app.services.payee_guard import refuse_unconfirmed
 from app.services.permissions import require_any, require_logged_in
@@ -95,11 +107,48 @@ def _require_maker(actor: Actor, payment: PaymentRequest, doing: str) -> None:
                                code=NOT_MAKER)
 
 
+def apply_bank_rules(rules: WireTextRules | None, purpose: str, payee, problems: list[Problem]) -> list[Problem]:
+    """``problems`` (the voucher form's, whose purpose check used the default PURPOSE_MAX_BYTES) judged by the debit
+    account's bank (``rules``; None when it is not known), as the batch import judges a row:
+
+    * the purpose: where the bank declares its purpose field, the bank's own limit replaces the default one (the
+      ledger's STORED_TEXT_MAX_CHARS still bounds it) — then the bank's findings (encoding, length), as errors;
+    * the payee name (and the payee's bank name): the bank's findings, or NAME_MAX_BYTES where the bank's name field
+      is not known. The name belongs to the payee, not to this voucher, so these are warnings here (on
+      ``payee_id``, with the bank, wire field and limit in ``params``); the pre-sign check refuses them.
+    """
+    out = list(problems)
+    if rules is not None and rules.governs("purpose"):
+        out = [p for p in out if not (p.field == "purpose" and p.code == TEXT_LENGTH)]
+        out += [p for p in check_text(purpose, "purpose", required=True, max_chars=STORED_TEXT_MAX_CHARS)
+                if p.code == TEXT_LENGTH]
+    if rules is not None and not any(p.is_error for p in out if p.field == "purpose"):
+        out += rules.check_purpose(purpose)
+    if payee is None:
+        return out
+    found: list[tuple[str, Problem]] = []
+    if rules is None or not rules.governs("payee_name"):
+        found += [(f"the payee name {payee.name!r}", Problem(
+            p.code, f"{p.message}; the debit account's bank does not say how long a name may be, so the conservative "
+            "limit applies", p.field, params=p.params))
+            for p in check_text(payee.name, "payee_name", encoding=BANK_ENCODING, max_bytes=NAME_MAX_BYTES)
+            if p.code == TEXT_LENGTH]
+    if rules is not None:
+        found += [(f"the payee name {payee.name!r}", p) for p in rules.check_name(payee.name)]
+        if payee.bank_name:
+            found += [(f"the payee's bank name {payee.bank_name!r}", p) for p in rules.check_bank_name(payee.bank_name)]
+    return out + [Problem(p.code, f"{what}: {p.message}", "payee_id", Severity.WARNING,
+                          params={**p.params, "payee_id": payee.id}) for what, p in found]
+
+
 class PaymentService:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, events=None):
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, events=None, manifests: ManifestLookup | None = None):
+        """``manifests``: plugin id → manifest, for the debit account's bank's text rules (default: the plugin
+        registry, as the batch import and the signing service)."""
         self._uow = uow
         self._clock = clock
         self._events = events
+        self._manifests = manifests or registry_manifests
 
     def _publish(self, ids: list[int], status: PaymentStatus) -> None:
         if self._events is not None:
@@ -113,6 +162,8 @@ class PaymentService:
         payee = uow.payees.get(clean["payee_id"]) if clean["payee_id"] is not None else None
         refuse_unconfirmed(payee, own_id)
         problems += check_against_ledger(clean, account, payee)
+        rules = account_rules(uow, account, self._manifests)[0] if account is not None else None
+        problems = apply_bank_rules(rules, clean["purpose"], payee, problems)
         if account is not None and clean["currency"] is None:
             clean["currency"] = account.currency
         if not errors_only(problems):

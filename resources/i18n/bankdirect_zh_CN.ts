@@ -1457,67 +1457,67 @@
 <context>
     <name>BatchLinesTableModel</name>
     <message>
-        <location filename="../../ui/views/batches.py" line="180"/>
+        <location filename="../../ui/views/batches.py" line="205"/>
         <source>Row</source>
         <translation>行号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="181"/>
+        <location filename="../../ui/views/batches.py" line="206"/>
         <source>Payee</source>
         <translation>收款人</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="182"/>
+        <location filename="../../ui/views/batches.py" line="207"/>
         <source>Payee account</source>
         <translation>收款账号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="183"/>
+        <location filename="../../ui/views/batches.py" line="208"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="184"/>
+        <location filename="../../ui/views/batches.py" line="209"/>
         <source>Purpose</source>
         <translation>用途</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="185"/>
+        <location filename="../../ui/views/batches.py" line="210"/>
         <source>Invoices / reference</source>
         <translation>发票/附言</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="186"/>
+        <location filename="../../ui/views/batches.py" line="211"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="187"/>
+        <location filename="../../ui/views/batches.py" line="212"/>
         <source>Bank code</source>
         <translation>银行返回码</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="188"/>
+        <location filename="../../ui/views/batches.py" line="213"/>
         <source>Bank message</source>
         <translation>银行说明</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="189"/>
+        <location filename="../../ui/views/batches.py" line="214"/>
         <source>Client reference</source>
         <translation>业务参考号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="191"/>
+        <location filename="../../ui/views/batches.py" line="216"/>
         <source>Payment No.</source>
         <translation>付款编号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="215"/>
+        <location filename="../../ui/views/batches.py" line="240"/>
         <source>Invoices ({n}):</source>
         <translation>发票（{n} 张）：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="218"/>
+        <location filename="../../ui/views/batches.py" line="243"/>
         <source>Remittance reference: {ref}</source>
         <translation>汇款附言：{ref}</translation>
     </message>
@@ -1525,99 +1525,99 @@
 <context>
     <name>BatchListModel</name>
     <message>
-        <location filename="../../ui/views/batches.py" line="85"/>
+        <location filename="../../ui/views/batches.py" line="109"/>
         <source>No.</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="85"/>
+        <location filename="../../ui/views/batches.py" line="109"/>
         <source>File</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="85"/>
+        <location filename="../../ui/views/batches.py" line="109"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="85"/>
+        <location filename="../../ui/views/batches.py" line="109"/>
         <source>Debit account</source>
         <translation>付款账户</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="85"/>
+        <location filename="../../ui/views/batches.py" line="109"/>
         <source>Lines</source>
         <translation>笔数</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="86"/>
+        <location filename="../../ui/views/batches.py" line="110"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="86"/>
+        <location filename="../../ui/views/batches.py" line="110"/>
         <source>Stage</source>
         <translation>阶段</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="86"/>
-        <location filename="../../ui/views/batches.py" line="101"/>
+        <location filename="../../ui/views/batches.py" line="110"/>
+        <location filename="../../ui/views/batches.py" line="125"/>
         <source>Awaiting approval</source>
         <translation>待审批</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="86"/>
-        <location filename="../../ui/views/batches.py" line="101"/>
+        <location filename="../../ui/views/batches.py" line="110"/>
+        <location filename="../../ui/views/batches.py" line="125"/>
         <source>Awaiting signature</source>
         <translation>待签名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="87"/>
+        <location filename="../../ui/views/batches.py" line="111"/>
         <source>Succeeded</source>
         <translation>成功</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="87"/>
+        <location filename="../../ui/views/batches.py" line="111"/>
         <source>Failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="87"/>
+        <location filename="../../ui/views/batches.py" line="111"/>
         <source>Pending</source>
         <translation>处理中</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="102"/>
+        <location filename="../../ui/views/batches.py" line="126"/>
         <source>In progress</source>
         <translation>进行中</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="102"/>
+        <location filename="../../ui/views/batches.py" line="126"/>
         <source>Completed</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="103"/>
+        <location filename="../../ui/views/batches.py" line="127"/>
         <source>Completed with failures</source>
         <translation>已完成（有失败）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="103"/>
+        <location filename="../../ui/views/batches.py" line="127"/>
         <source>Rejected</source>
         <translation>已驳回</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="104"/>
+        <location filename="../../ui/views/batches.py" line="128"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="107"/>
+        <location filename="../../ui/views/batches.py" line="131"/>
         <source>Payroll</source>
         <translation>代发工资</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="107"/>
+        <location filename="../../ui/views/batches.py" line="131"/>
         <source>Supplier</source>
         <translation>供应商付款</translation>
     </message>
@@ -1625,23 +1625,23 @@
 <context>
     <name>BatchRejectDialog</name>
     <message>
-        <location filename="../../ui/views/batches.py" line="341"/>
-        <location filename="../../ui/views/batches.py" line="362"/>
+        <location filename="../../ui/views/batches.py" line="516"/>
+        <location filename="../../ui/views/batches.py" line="537"/>
         <source>Reject batch</source>
         <translation>驳回批次</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="346"/>
+        <location filename="../../ui/views/batches.py" line="521"/>
         <source>Every line of batch {id} awaiting approval goes back to its maker. Say why:</source>
         <translation>批次 {id} 中所有待审批的付款将退回给制单人。请说明原因：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="363"/>
+        <location filename="../../ui/views/batches.py" line="538"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="371"/>
+        <location filename="../../ui/views/batches.py" line="546"/>
         <source>A rejection needs a comment for the maker.</source>
         <translation>驳回时需要给制单人填写意见。</translation>
     </message>
@@ -1649,82 +1649,82 @@
 <context>
     <name>BatchesView</name>
     <message>
-        <location filename="../../ui/views/batches.py" line="405"/>
+        <location filename="../../ui/views/batches.py" line="587"/>
         <source>Batch payments</source>
         <translation>批量付款</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="409"/>
+        <location filename="../../ui/views/batches.py" line="591"/>
         <source>Import file…</source>
         <translation>导入文件…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="411"/>
+        <location filename="../../ui/views/batches.py" line="593"/>
         <source>Approve batch…</source>
         <translation>批量审批…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="413"/>
+        <location filename="../../ui/views/batches.py" line="595"/>
         <source>Reject batch…</source>
         <translation>驳回批次…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="415"/>
+        <location filename="../../ui/views/batches.py" line="597"/>
         <source>Export results…</source>
         <translation>导出结果…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="417"/>
+        <location filename="../../ui/views/batches.py" line="599"/>
         <source>Export failed lines…</source>
         <translation>导出失败明细…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="419"/>
+        <location filename="../../ui/views/batches.py" line="601"/>
         <source>Re-initiate failed lines…</source>
         <translation>重新发起失败明细…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="421"/>
+        <location filename="../../ui/views/batches.py" line="603"/>
         <source>Create a new batch from the definitively failed lines; it needs approval and signing again.</source>
         <translation>用确定失败的明细创建一个新批次；新批次需要重新审批和签名。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="423"/>
+        <location filename="../../ui/views/batches.py" line="605"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="617"/>
+        <location filename="../../ui/views/batches.py" line="828"/>
         <source>Batch {id}: {lines} lines. Awaiting approval {aa}, awaiting signature {asg}, rejected {rej}, cancelled {can}. Sent {sent} = succeeded {ok} + failed {failed} + pending {pending}.</source>
         <translation>批次 {id}：共 {lines} 笔。待审批 {aa}，待签名 {asg}，已驳回 {rej}，已取消 {can}。已发送 {sent} = 成功 {ok} + 失败 {failed} + 处理中 {pending}。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="625"/>
+        <location filename="../../ui/views/batches.py" line="836"/>
         <source>✓ Reconciles with the imported file.</source>
         <translation>✓ 与导入文件核对一致。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="626"/>
+        <location filename="../../ui/views/batches.py" line="837"/>
         <source>✗ Does not reconcile with the imported file ({n} lines, {total}).</source>
         <translation>✗ 与导入文件（{n} 笔，{total}）核对不一致。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="671"/>
+        <location filename="../../ui/views/batches.py" line="882"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="676"/>
+        <location filename="../../ui/views/batches.py" line="887"/>
         <source>You made {n} lines of batch {id}: you cannot approve them (separation of duties).</source>
         <translation>批次 {id} 中有 {n} 笔是您制单的：您不能审批（职责分离）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="681"/>
+        <location filename="../../ui/views/batches.py" line="892"/>
         <source>You already approved {n} lines of batch {id}; they await another approver.</source>
         <translation>您已审批批次 {id} 中的 {n} 笔；它们等待其他审批人。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="685"/>
+        <location filename="../../ui/views/batches.py" line="896"/>
         <source>Approve batch {id} ({file})?
 
 {n} lines awaiting approval, total {currency} {total}, from account {account}.</source>
@@ -1733,83 +1733,83 @@
 待审批 {n} 笔，合计 {currency} {total}，付款账户 {account}。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="690"/>
+        <location filename="../../ui/views/batches.py" line="901"/>
         <source>Approve batch</source>
         <translation>批量审批</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="693"/>
+        <location filename="../../ui/views/batches.py" line="904"/>
         <source>Approve all lines</source>
         <translation>审批全部明细</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="695"/>
-        <location filename="../../ui/views/batches.py" line="792"/>
+        <location filename="../../ui/views/batches.py" line="906"/>
+        <location filename="../../ui/views/batches.py" line="1003"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="707"/>
+        <location filename="../../ui/views/batches.py" line="918"/>
         <source>Approving batch {id} ({currency} {total}) is above {threshold} and needs your password again.</source>
         <translation>批次 {id}（{currency} {total}）超过 {threshold}，审批需要再次输入密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="724"/>
+        <location filename="../../ui/views/batches.py" line="935"/>
         <source>Batch {id}: {n} lines approved.</source>
         <translation>批次 {id}：已审批 {n} 笔。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="727"/>
+        <location filename="../../ui/views/batches.py" line="938"/>
         <source>{n} lines await a further approver.</source>
         <translation>{n} 笔等待下一位审批人。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="732"/>
+        <location filename="../../ui/views/batches.py" line="943"/>
         <source>Wrong password: nothing was approved.</source>
         <translation>密码错误：未审批任何付款。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="737"/>
+        <location filename="../../ui/views/batches.py" line="948"/>
         <source>Refused — nothing was approved:</source>
         <translation>被拒绝 — 未审批任何付款：</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="740"/>
+        <location filename="../../ui/views/batches.py" line="951"/>
         <source>Approving…</source>
         <translation>正在审批…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="754"/>
+        <location filename="../../ui/views/batches.py" line="965"/>
         <source>Batch {id}: {n} lines rejected and returned to the maker.</source>
         <translation>批次 {id}：{n} 笔已驳回并退回制单人。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="755"/>
+        <location filename="../../ui/views/batches.py" line="966"/>
         <source>Rejecting…</source>
         <translation>正在驳回…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="762"/>
+        <location filename="../../ui/views/batches.py" line="973"/>
         <source>Export batch lines</source>
         <translation>导出批次明细</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="763"/>
+        <location filename="../../ui/views/batches.py" line="974"/>
         <source>Excel workbooks (*.xlsx);;CSV files (*.csv)</source>
         <translation>Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="773"/>
+        <location filename="../../ui/views/batches.py" line="984"/>
         <source>Exported {n} lines to {path}</source>
         <translation>已导出 {n} 笔到 {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="775"/>
+        <location filename="../../ui/views/batches.py" line="986"/>
         <source>Exporting…</source>
         <translation>正在导出…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="782"/>
+        <location filename="../../ui/views/batches.py" line="993"/>
         <source>Re-initiate the failed lines of batch {id} ({n} lines, {currency} {total})?
 
 A NEW batch of new payments with new client references is created for the same payees and amounts. It needs approval and USB-key signing again before it is sent. The failed lines stay as they are.</source>
@@ -1818,22 +1818,22 @@ A NEW batch of new payments with new client references is created for the same p
 将为相同的收款人和金额创建一个新批次，其中是新的付款和新的业务参考号。新批次发送前需要重新审批和 USB-key 签名。原失败明细保持不变。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="787"/>
+        <location filename="../../ui/views/batches.py" line="998"/>
         <source>Re-initiate failed lines</source>
         <translation>重新发起失败明细</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="790"/>
+        <location filename="../../ui/views/batches.py" line="1001"/>
         <source>Create new batch</source>
         <translation>创建新批次</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="809"/>
+        <location filename="../../ui/views/batches.py" line="1020"/>
         <source>The failed lines of batch {old} were re-initiated as batch {new} ({n} lines). It now awaits approval.</source>
         <translation>批次 {old} 的失败明细已重新发起为批次 {new}（{n} 笔），现等待审批。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/batches.py" line="812"/>
+        <location filename="../../ui/views/batches.py" line="1023"/>
         <source>Re-initiating…</source>
         <translation>正在重新发起…</translation>
     </message>
@@ -2084,6 +2084,14 @@ Please send this file to your administrator.</source>
         <location filename="../../ui/dialogs/first_run_wizard.py" line="36"/>
         <source>The two passwords differ.</source>
         <translation>两次输入的密码不一致。</translation>
+    </message>
+</context>
+<context>
+    <name>FittedTableView</name>
+    <message>
+        <location filename="../../ui/views/batches.py" line="506"/>
+        <source>Fit columns to their text</source>
+        <translation>列宽适应内容</translation>
     </message>
 </context>
 <context>

@@ -49,7 +49,7 @@ BAD_PAYEES = [
     ("name", "TEXT_CHARSET", {"name": "华强电子😀"}),
     ("name", "TEXT_ENCODING", {"name": "䶮记贸易有限公司"}),
     ("name", "TEXT_ENCODING", {"name": "𠮷野家餐饮有限公司"}),
-    ("name", "TEXT_LENGTH", {"name": "很" * 61}),
+    ("name", "TEXT_LENGTH", {"name": "很" * 201}),
     ("name", "TEXT_REQUIRED", {"name": "   "}),
     ("bank_name", "TEXT_REQUIRED", {"bank_name": ""}),
 ]

@@ -13,7 +13,10 @@
   ``POLL_MS`` and reloads when they moved (the engine may run in another process).
 * Columns fit their header and text (at most ``FIT_MAX`` pixels, the tooltip holds the whole text); the file name
   (list) and the bank's message (lines) take the room the others leave. The lines table is sized from the lines in
-  memory only (sizing never fetches a page).
+  memory only (sizing never fetches a page). The list is fitted when first filled; reloads only widen a column
+  whose text grew. A column the user resized keeps its width across reloads (and restarts: the main window saves
+  the header, :class:`FittedHeader` keeps which columns the user sized) until "Fit columns to their text" in the
+  header's context menu.
 * An action's message ("Batch 1: 300 lines approved.") stays while it describes what is shown: it goes when
   another batch is selected or the batch it is about moves on to another stage.
 """
@@ -21,11 +24,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QByteArray,
+    QCoreApplication,
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    Qt,
+    QTimer,
+)
 from PySide6.QtGui import QBrush, QColor, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,6 +49,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -58,6 +73,7 @@ from ui.views.payment_columns import status_text
 from ui.widgets.form import ERROR_STYLE
 
 Index = QModelIndex | QPersistentModelIndex
+translate = QCoreApplication.translate
 POLL_MS = 2000
 PAGE_SIZE = 200
 OVERVIEW_LIMIT = 200          # batches listed (newest first)
@@ -358,38 +374,110 @@ class BatchLinesTableModel(QAbstractTableModel):
         return None
 
 
+class FittedHeader(QHeaderView):
+    """The horizontal header of a :class:`FittedTableView`. It knows which columns the user sized (dragged or
+    double-clicked a divider) — fitting leaves those alone — and keeps them in its saved state, so that a layout
+    saved by the main window (``headers/<table>``) brings the user's widths back at the next start. A state saved
+    before this header existed restores as before and marks no column as the user's."""
+
+    STATE_TAG = b"BDFIT1:"
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.setSectionsClickable(True)           # as QTableView's own header (sorting, selecting)
+        self.setHighlightSections(True)
+        self.user_sized: set[int] = set()
+        self._auto = 0
+        self.sectionResized.connect(self._on_section_resized)
+
+    @contextmanager
+    def auto(self) -> Iterator[None]:
+        """Resizes made inside this block are the view's own (fitting, filling, restoring), not the user's."""
+        self._auto += 1
+        try:
+            yield
+        finally:
+            self._auto -= 1
+
+    def _on_section_resized(self, column: int, old: int, new: int) -> None:
+        if not self._auto and old and new:        # hiding or showing a column resizes it from or to 0
+            self.user_sized.add(column)
+
+    def saveState(self) -> QByteArray:
+        tag = self.STATE_TAG + ",".join(str(c) for c in sorted(self.user_sized)).encode("ascii") + b";"
+        return QByteArray(tag + bytes(super().saveState().data()))
+
+    def restoreState(self, state: QByteArray | bytes) -> bool:
+        data = bytes(state.data()) if isinstance(state, QByteArray) else bytes(state)
+        user: set[int] = set()
+        if data.startswith(self.STATE_TAG):
+            listed, sep, data = data[len(self.STATE_TAG):].partition(b";")
+            try:
+                user = {int(c) for c in listed.decode("ascii").split(",") if c} if sep else set()
+            except ValueError:
+                return False
+        with self.auto():
+            restored = super().restoreState(QByteArray(data))
+        if restored:
+            self.user_sized = {c for c in user if 0 <= c < self.count()}
+        return restored
+
+
 class FittedTableView(QTableView):
     """A table whose columns fit their header and the text of the rows given to :meth:`fit_columns` (at most
     ``FIT_MAX`` pixels; the tooltip holds the rest) and whose ``fill_column`` takes the room the others leave — at
-    least as wide as its own text (up to ``FILL_MAX``), with a scroll bar when the window is narrower."""
+    least as wide as its own text (up to ``FILL_MAX``), with a scroll bar when the window is narrower. A column the
+    user sized keeps its width (fitting and filling pass it by) until the user asks to fit the columns again (the
+    header's context menu, :meth:`fit_to_text`)."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self.setHorizontalHeader(FittedHeader(self))
         self.fill_column = -1
         self.fill_wanted = 0
         self._filling = False
-        self.horizontalHeader().sectionResized.connect(self._on_header_section_resized)
+        self.rows_to_fit: Callable[[], Iterable[int]] = lambda: range(self.model().rowCount())
+        header = self.horizontalHeader()
+        header.sectionResized.connect(self._on_header_section_resized)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._on_header_context_menu_requested)
+        self.header_menu: QMenu | None = None
 
-    def fit_columns(self, rows: Iterable[int]) -> None:
+    def horizontalHeader(self) -> FittedHeader:
+        return super().horizontalHeader()  # type: ignore[return-value]
+
+    def fit_columns(self, rows: Iterable[int], *, grow_only: bool = False) -> None:
+        """Fit every column the user did not size to ``rows`` (``grow_only``: never narrower than it is)."""
         model, header = self.model(), self.horizontalHeader()
         rows = list(rows)
         grid = 1 if self.showGrid() else 0
-        for column in range(model.columnCount()):
-            if header.isSectionHidden(column):
-                continue
-            width = header.sectionSizeHint(column) + FIT_PADDING // 2
-            for row in rows:
-                width = max(width, self.sizeHintForIndex(model.index(row, column)).width() + grid + FIT_PADDING)
-            if column == self.fill_column:
-                self.fill_wanted = min(width, FILL_MAX)
-            else:
-                header.resizeSection(column, min(width, FIT_MAX))
+        with header.auto():
+            for column in range(model.columnCount()):
+                if header.isSectionHidden(column) or column in header.user_sized:
+                    continue
+                width = header.sectionSizeHint(column) + FIT_PADDING // 2
+                for row in rows:
+                    width = max(width, self.sizeHintForIndex(model.index(row, column)).width() + grid + FIT_PADDING)
+                if column == self.fill_column:
+                    self.fill_wanted = max(self.fill_wanted, min(width, FILL_MAX)) if grow_only \
+                        else min(width, FILL_MAX)
+                else:
+                    width = min(width, FIT_MAX)
+                    if grow_only:
+                        width = max(width, header.sectionSize(column))
+                    header.resizeSection(column, width)
         self.fill()
 
+    def fit_to_text(self) -> None:
+        """The user asks: every column fits its text again (the widths the user set are forgotten)."""
+        self.horizontalHeader().user_sized.clear()
+        self.fit_columns(self.rows_to_fit())
+
     def fill(self) -> None:
-        """Give ``fill_column`` the room left (at least ``fill_wanted``)."""
+        """Give ``fill_column`` the room left (at least ``fill_wanted``) — unless the user sized it."""
         header, column = self.horizontalHeader(), self.fill_column
-        if self._filling or not 0 <= column < header.count() or header.isSectionHidden(column):
+        if (self._filling or not 0 <= column < header.count() or header.isSectionHidden(column)
+                or column in header.user_sized):
             return
         others = sum(header.sectionSize(i) for i in range(header.count())
                      if i != column and not header.isSectionHidden(i))
@@ -397,7 +485,8 @@ class FittedTableView(QTableView):
         if width != header.sectionSize(column):
             self._filling = True
             try:
-                header.resizeSection(column, width)
+                with header.auto():
+                    header.resizeSection(column, width)
             finally:
                 self._filling = False
 
@@ -410,6 +499,14 @@ class FittedTableView(QTableView):
     def _on_header_section_resized(self, column: int, _old: int, _new: int) -> None:
         if column != self.fill_column:
             self.fill()
+
+    def _on_header_context_menu_requested(self, pos: QPoint) -> None:
+        menu = self.header_menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        action = menu.addAction(translate("FittedTableView", "Fit columns to their text"))
+        action.setObjectName("fitColumnsAction")
+        action.triggered.connect(self.fit_to_text)
+        menu.popup(self.horizontalHeader().mapToGlobal(pos))
 
 
 class BatchRejectDialog(QDialog):
@@ -473,6 +570,8 @@ class BatchesView(QWidget):
         self._selected_id: int | None = None
         self._shown_marker: tuple | None = None
         self._reloading = False
+        self._list_fitted = False           # the list's columns were fitted to a whole list (then only grown)
+        self._lines_fitted_for: int | None = None   # the batch whose lines the lines' columns were fitted to
         self._load_seq = 0                  # overview loads started
         self._shown_seq = 0                 # the load whose rows are listed
         # the message's batch, the last load started before it was shown, and that batch's stage once a later load
@@ -562,6 +661,7 @@ class BatchesView(QWidget):
         self.remittance_column = keys.index("remittance")
         self.lines_table.fill_column = keys.index("bank_text")      # the bank's reasons get the room there is
         self.lines_table.fit_columns(())
+        self.lines_table.rows_to_fit = lambda: self.lines_model.loaded_rows()
         self._fitted_generation = -1
         self.lines_model.dataChanged.connect(self._on_lines_model_data_changed)
         lv.addWidget(self.lines_table, 1)
@@ -643,7 +743,11 @@ class BatchesView(QWidget):
         self._reloading = True
         try:
             self.list_model.set_rows(rows)
-            self.list_table.fit_columns(range(len(rows)))
+            # fitted when first filled (the newest batch, then the whole list); a reload only widens a column the
+            # user did not size where its text grew — the widths the user set stay (FittedHeader.user_sized)
+            self.list_table.fit_columns(range(len(rows)), grow_only=self._list_fitted)
+            if rows and not self._partial:
+                self._list_fitted = True
             row = self.list_model.row_of(keep) if keep is not None else -1
             if row < 0 and rows:
                 row = 0
@@ -706,11 +810,14 @@ class BatchesView(QWidget):
         self.lines_model.reset(r.batch.line_count)
 
     def _on_lines_model_data_changed(self, *_args) -> None:
-        """The first page of a new set of lines is in: size the columns to it (once per reset)."""
+        """The first page of a new set of lines is in: size the columns to it (once per reset) — fitted to another
+        batch's lines, only widened when the same batch is reloaded; a column the user sized keeps its width."""
         generation = self.lines_model.generation
         if generation != self._fitted_generation:
             self._fitted_generation = generation
-            self.lines_table.fit_columns(self.lines_model.loaded_rows())
+            same = self._lines_fitted_for == self._selected_id
+            self._lines_fitted_for = self._selected_id
+            self.lines_table.fit_columns(self.lines_model.loaded_rows(), grow_only=same)
 
     def reconcile_text(self, r) -> str:
         b, k = r.batch, r.buckets
