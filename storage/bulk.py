@@ -7,7 +7,7 @@ Column names come from the table definition (checked), quoted by the dialect; va
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Table, select
@@ -159,10 +159,30 @@ def refresh_statistics(session: Session, tables: Sequence[Table]) -> None:
         session.connection().exec_driver_sql(f"ANALYZE {quote(table.name)}")  # names from the schema
 
 
-def rows(session: Session, stmt) -> Any:
+def ids_per_in(session: Session, wanted: int = 5000) -> int:
+    """How many ids one ``IN (…)`` list may carry here: ``wanted``, except on SQLite before 3.32 (999 bound
+    parameters per statement)."""
+    dbapi = session.get_bind().dialect.dbapi
+    if getattr(dbapi, "sqlite_version_info", (3, 32)) < (3, 32):
+        return min(wanted, 900)
+    return wanted
+
+
+def rows(session: Session, stmt, params: dict | None = None) -> Any:
     """Run a Core ``select`` on the session's connection, past the ORM execution layer (its per-row loading
     bookkeeping cost more than the query for 100,000 rows). Pending ORM changes are flushed first, as the
     session's autoflush would."""
     if session.new or session.dirty or session.deleted:
         session.flush()
-    return session.connection().execute(stmt)
+    return session.connection().execute(stmt, params)
+
+
+def rows_for_ids(session: Session, stmt, ids: Sequence[Any], per: int = 5000) -> Iterator[Any]:
+    """The rows of ``stmt`` — a select whose condition includes ``column.in_(bindparam("ids", expanding=True))``
+    — for every id of ``ids``, ``per`` ids at a time (fewer on old SQLite). The statement is built and compiled
+    once and the ids are bound at execution: ``in_(list)`` coerced every id into a bound parameter each time,
+    which cost more than the query for thousands of ids."""
+    step = ids_per_in(session, per)
+    ids = list(ids)
+    for start in range(0, len(ids), step):
+        yield from rows(session, stmt, {"ids": ids[start:start + step]})

@@ -32,6 +32,26 @@ class UtcDateTime(TypeDecorator[datetime]):
             return value.replace(tzinfo=None)
         return value
 
+    def bind_processor(self, dialect: Dialect):
+        """On SQLite, one function straight to the stored text (the same text SQLAlchemy's DATETIME writes,
+        microseconds always present): the engine binds hundreds of thousands of timestamps per payroll."""
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+
+        def process(value: datetime | None) -> str | None:
+            if value is None:
+                return None
+            if not isinstance(value, datetime):
+                raise TypeError(f"expected a datetime, got {type(value).__name__}")
+            offset = value.utcoffset()
+            if offset is None:
+                raise ValueError("naive datetime refused: timestamps must be timezone-aware (UTC)")
+            if offset:
+                value = value.astimezone(UTC)
+            return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+        return process
+
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None

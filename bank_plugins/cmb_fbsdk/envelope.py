@@ -8,6 +8,7 @@ refuses characters GBK cannot carry (never ``?`` or ``&#…;`` in their place).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
@@ -17,6 +18,7 @@ from bank_plugins.xml_safety import UnsafeXml, parse_xml
 ROOT = "CMBSDKPGK"
 WIRE_ENCODING = "gbk"
 MAX_ANSWER_BYTES = 16 * 1024 * 1024
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")   # control characters other than tab, LF and CR
 
 
 class CmbFormatError(ValueError):
@@ -94,7 +96,7 @@ def _encode_check(tag: str, value: str, problems: list[Problem]) -> None:
         bad = value[exc.start:exc.end]
         problems.append(Problem("TEXT_ENCODING", f"{bad!r} cannot be sent in GBK", tag,
                                 params={"code_point": f"U+{ord(bad[0]):04X}"}))
-    if any(ord(ch) < 0x20 and ch not in "\t\n\r" for ch in value):
+    if _CONTROL.search(value):  # one regex scan, not a Python loop per character (50 payments × 12 fields)
         problems.append(Problem("TEXT_CHARSET", "control characters cannot be sent", tag))
 
 
