@@ -86,6 +86,61 @@ _TRACKED_QUERY = None
 _TRACKED_BY_IDS = None
 
 
+class _Hot:
+    """The statements a sender runs for every submission, built once with bound parameters (building a statement
+    cost more than running it) and run on the connection, past the ORM session's execution layer."""
+
+    _built: _Hot | None = None
+
+    def __init__(self) -> None:
+        due = or_(S.c.not_before.is_(None), S.c.not_before <= bindparam("now"))
+        ready = S.c.state == SubmissionState.READY.value
+        self.ready_ahead = select(S.c.id).where(ready, due).order_by(S.c.id).limit(bindparam("limit"))
+        self.submission = select(S).where(S.c.id == bindparam("sid"))
+        self.items = (select(SubmissionItemRow.payment_id, SubmissionItemRow.reference)
+                      .where(SubmissionItemRow.submission_id == bindparam("sid")).order_by(SubmissionItemRow.idx))
+        self.attempt_count = select(func.count(A.c.id)).where(A.c.submission_id == bindparam("sid"))
+        claim = dict(state=SubmissionState.SENDING.value, lease_owner=bindparam("worker"),
+                     lease_until=bindparam("lease_until"), updated_at=bindparam("now"))
+        self.claim_first = (update(S).where(S.c.id == bindparam("sid"), ready, due,
+                                            S.c.current_attempt_id.is_(None)).values(**claim))
+        self.claim_again = (update(S).where(S.c.id == bindparam("sid"), ready, due,
+                                            S.c.current_attempt_id == bindparam("last")).values(**claim))
+        self.last_attempt = (select(S.c.body_sha256, func.coalesce(func.max(A.c.attempt_no), 0))
+                             .select_from(S.outerjoin(A, A.c.submission_id == S.c.id))
+                             .where(S.c.id == bindparam("sid")).group_by(S.c.body_sha256))
+        self.add_attempt = insert(A).values(
+            submission_id=bindparam("sid"), attempt_no=bindparam("no"), worker=bindparam("worker"),
+            body_sha256=bindparam("sha"), started_at=bindparam("now")).returning(A.c.id)
+        self.current_attempt = (update(S).where(S.c.id == bindparam("sid"))
+                                .values(current_attempt_id=bindparam("aid")))
+        self.fence = (select(S.c.current_attempt_id, S.c.lease_until, S.c.state)
+                      .where(S.c.id == bindparam("sid")))
+        self.finish_attempt = (update(A).where(A.c.id == bindparam("aid"), A.c.outcome.is_(None))
+                               .values(outcome=bindparam("outcome"), error_code=bindparam("code"),
+                                       detail=bindparam("detail"), finished_at=bindparam("now")))
+
+        # (fenced by the attempt, a resend) → the submission's state change, which always drops the lease
+        self.set_state = {}
+        for fenced in (False, True):
+            for resend in (False, True):
+                cond = [S.c.id == bindparam("sid")]
+                if fenced:
+                    cond.append(S.c.current_attempt_id == bindparam("aid"))
+                values: dict[str, Any] = dict(state=bindparam("state"), not_before=bindparam("not_before"),
+                                              lease_owner=None, lease_until=None, current_attempt_id=None,
+                                              updated_at=bindparam("now"))
+                if resend:
+                    values["resends"] = S.c.resends + 1
+                self.set_state[(fenced, resend)] = update(S).where(and_(*cond)).values(**values)
+
+    @classmethod
+    def get(cls) -> _Hot:
+        if cls._built is None:
+            cls._built = cls()
+        return cls._built
+
+
 def _tracked_query():
     """The engine's view of payments (built once: constructing it costs more than running it for 50 ids)."""
     global _TRACKED_QUERY
@@ -286,10 +341,9 @@ class SqlSubmissionRepository:
             current_attempt_id=None, updated_at=self._clock.now()))
 
     def _submission(self, row: Any) -> Submission:
-        items = self._s.execute(select(SubmissionItemRow.payment_id, SubmissionItemRow.reference)
-                                .where(SubmissionItemRow.submission_id == row.id)
-                                .order_by(SubmissionItemRow.idx)).all()
-        count = self._s.scalar(select(func.count(A.c.id)).where(A.c.submission_id == row.id)) or 0
+        hot = _Hot.get()
+        items = bulk.rows(self._s, hot.items, {"sid": row.id}).all()
+        count = bulk.rows(self._s, hot.attempt_count, {"sid": row.id}).scalar() or 0
         return Submission(
             id=row.id, profile_id=row.profile_id, plugin_id=row.plugin_id, debit_account_id=row.debit_account_id,
             body=base64.b64decode(row.body), signature=base64.b64decode(row.signature), signer_id=row.signer_id,
@@ -300,7 +354,7 @@ class SqlSubmissionRepository:
             attempts=int(count), resends=row.resends, hold_reason=row.hold_reason or "")
 
     def get_submission(self, submission_id: int) -> Submission | None:
-        row = self._s.execute(select(S).where(S.c.id == submission_id)).first()
+        row = bulk.rows(self._s, _Hot.get().submission, {"sid": submission_id}).first()
         return self._submission(row) if row is not None else None
 
     def claim(self, now: datetime, worker: str, lease_until: datetime) -> tuple[Submission, SendAttempt] | None:
@@ -319,57 +373,48 @@ class SqlSubmissionRepository:
 
     def ready_ahead(self, now: datetime, limit: int) -> list[int]:
         """The ids of the first READY submissions due by ``now`` (a read, no claim)."""
-        return list(self._s.scalars(select(S.c.id).where(S.c.state == SubmissionState.READY.value,
-                                                         or_(S.c.not_before.is_(None), S.c.not_before <= now))
-                                    .order_by(S.c.id).limit(limit)))
+        return list(bulk.rows(self._s, _Hot.get().ready_ahead, {"now": now, "limit": limit}).scalars())
 
     def claim_exact(self, submission_id: int, last_attempt_id: int | None, now: datetime, worker: str,
                     lease_until: datetime) -> SendAttempt | None:
         """Claim this submission if it is still READY, due and exactly as read (its last attempt unchanged) — None
         when it is not (another sender was first). The same claim as :meth:`claim`: a new attempt whose id is the
         fencing token."""
-        unchanged = (S.c.current_attempt_id.is_(None) if last_attempt_id is None
-                     else S.c.current_attempt_id == last_attempt_id)
-        result = self._s.execute(update(S).where(
-            S.c.id == submission_id, S.c.state == SubmissionState.READY.value, unchanged,
-            or_(S.c.not_before.is_(None), S.c.not_before <= now)).values(
-            state=SubmissionState.SENDING.value, lease_owner=worker, lease_until=lease_until, updated_at=now))
+        hot = _Hot.get()
+        params = {"sid": submission_id, "now": now, "worker": worker, "lease_until": lease_until}
+        if last_attempt_id is None:
+            result = bulk.rows(self._s, hot.claim_first, params)
+        else:
+            result = bulk.rows(self._s, hot.claim_again, {**params, "last": last_attempt_id})
         if result.rowcount != 1:
             return None
-        row = self._s.execute(select(S.c.body_sha256, func.coalesce(func.max(A.c.attempt_no), 0)).select_from(
-            S.outerjoin(A, A.c.submission_id == S.c.id)).where(S.c.id == submission_id)
-            .group_by(S.c.body_sha256)).one()
-        aid = self._s.execute(insert(A).values(
-            submission_id=submission_id, attempt_no=int(row[1]) + 1, worker=worker, body_sha256=row[0],
-            started_at=now).returning(A.c.id)).scalar_one()
-        self._s.execute(update(S).where(S.c.id == submission_id).values(current_attempt_id=aid))
+        row = bulk.rows(self._s, hot.last_attempt, {"sid": submission_id}).one()
+        aid = bulk.rows(self._s, hot.add_attempt, {"sid": submission_id, "no": int(row[1]) + 1, "worker": worker,
+                                                   "sha": row[0], "now": now}).scalar_one()
+        bulk.rows(self._s, hot.current_attempt, {"sid": submission_id, "aid": aid})
         return SendAttempt(id=aid, submission_id=submission_id, attempt_no=int(row[1]) + 1, worker=worker,
                            body_sha256=row[0], started_at=now, finished_at=None, outcome=None, error_code="",
                            detail="")
 
     def fence_holds(self, submission_id: int, attempt_id: int, now: datetime) -> bool:
-        row = self._s.execute(select(S.c.current_attempt_id, S.c.lease_until, S.c.state)
-                              .where(S.c.id == submission_id)).first()
+        row = bulk.rows(self._s, _Hot.get().fence, {"sid": submission_id}).first()
         return (row is not None and row.state == SubmissionState.SENDING.value and row.current_attempt_id == attempt_id
                 and row.lease_until is not None and row.lease_until > now)
 
     def finish_attempt(self, attempt_id: int, outcome: AttemptOutcome, error_code: str = "",
                        detail: str = "") -> None:
-        self._s.execute(update(A).where(A.c.id == attempt_id, A.c.outcome.is_(None)).values(
-            outcome=AttemptOutcome(outcome).value, error_code=error_code[:64] or None, detail=detail or None,
-            finished_at=self._clock.now()))
+        bulk.rows(self._s, _Hot.get().finish_attempt, {
+            "aid": attempt_id, "outcome": AttemptOutcome(outcome).value, "code": error_code[:64] or None,
+            "detail": detail or None, "now": self._clock.now()})
 
     def set_submission(self, submission_id: int, state: str, *, not_before: datetime | None = None,
                        resend: bool = False, attempt_id: int | None = None) -> bool:
-        cond = [S.c.id == submission_id]
+        params = {"sid": submission_id, "state": SubmissionState(state).value, "not_before": not_before,
+                  "now": self._clock.now()}
+        stmt = _Hot.get().set_state[(attempt_id is not None, resend)]
         if attempt_id is not None:
-            cond.append(S.c.current_attempt_id == attempt_id)
-        values: dict[str, Any] = {"state": SubmissionState(state).value, "not_before": not_before,
-                                  "lease_owner": None, "lease_until": None, "current_attempt_id": None,
-                                  "updated_at": self._clock.now()}
-        if resend:
-            values["resends"] = S.c.resends + 1
-        return self._s.execute(update(S).where(and_(*cond)).values(**values)).rowcount == 1
+            params["aid"] = attempt_id
+        return bulk.rows(self._s, stmt, params).rowcount == 1
 
     def expired_leases(self, now: datetime) -> list[Submission]:
         rows = self._s.execute(select(S).where(S.c.state == SubmissionState.SENDING.value, S.c.lease_until < now)

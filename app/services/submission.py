@@ -288,6 +288,9 @@ class SubmissionService:
     def queue_signed(self, limit: int = PASS_SIZE) -> EngineReport:
         queued: list[int] = []
         flagged = 0
+        with self._uow(read_only=True) as ro:  # nothing signed (most passes): no write lock for that
+            if not ro.submissions.by_status([S.SIGNED], 1, shard=self.settings.shard, with_profile=False):
+                return EngineReport()
         with self._tx() as uow:
             signed = uow.submissions.by_status([S.SIGNED], limit, lock=True, shard=self.settings.shard)
             if not signed:
@@ -433,6 +436,9 @@ class SubmissionService:
     def recover_expired(self) -> EngineReport:
         now = self._clock.now()
         moved: list[int] = []
+        with self._uow(read_only=True) as ro:  # nearly always nothing: no write lock for that
+            if not ro.submissions.expired_leases(now):
+                return EngineReport()
         with self._tx() as uow:
             expired = uow.submissions.expired_leases(now)
             if not expired:
