@@ -163,6 +163,11 @@ class SqlPaymentRepository:
         values.update(content_hash=content_hash, duplicate_override=bool(duplicate_override))
         return self._versioned(payment_id, expected_version, values)
 
+    def versions_of(self, ids: Sequence[int]) -> dict[int, int]:
+        t = PaymentRequestRow.__table__
+        stmt = select(t.c.id, t.c.version).where(t.c.id.in_(bindparam("ids", expanding=True)))
+        return dict(bulk.rows_for_ids(self._s, stmt, ids))
+
     def set_status_many(self, changes: Sequence[tuple[int, int, PaymentStatus, dict[str, Any]]]) -> None:
         """:meth:`set_status` for many payments at once (each at most once), without reading them back:
         (id, expected version, status, extra columns). Conflict STALE_VERSION when any changed meanwhile."""
