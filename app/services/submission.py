@@ -507,22 +507,25 @@ class SubmissionService:
 
     def _claim(self, slot: int = 0) -> tuple[Submission, SendAttempt, float, ConnectionProfile] | EngineReport | None:
         claimed = self._claim_read_ahead(slot)
+        if claimed is _NOTHING_READY:  # an idle worker polls without taking the write lock
+            return None
         if claimed is not None:
             return claimed
         return self._claim_in_lock()
 
-    def _claim_read_ahead(self, slot: int) -> tuple[Submission, SendAttempt, float, ConnectionProfile] | None:
+    def _claim_read_ahead(self, slot: int) -> tuple[Submission, SendAttempt, float, ConnectionProfile] | object | None:
         """The usual claim, with its reads before the write lock: a READY submission (one of the first few, by the
         sender's slot, so that senders rarely race for the same one), its payments and profile are read in a read-only
         unit of work and the payments' moves to SENDING worked out; the read-write unit of work then only claims
-        exactly that submission (still READY, same last attempt) and writes. None — nothing written — when there
-        is nothing ready, another sender was first, anything needs the careful path (quiet hours, a payment that
-        left the queue, no profile) or a payment changed meanwhile: :meth:`_claim_in_lock` decides then."""
+        exactly that submission (still READY, same last attempt) and writes. _NOTHING_READY when no submission is
+        READY and due; None — nothing written — when another sender was first, anything needs the careful path
+        (quiet hours, a payment that left the queue, no profile) or a payment changed meanwhile:
+        :meth:`_claim_in_lock` decides then."""
         now = self._clock.now()
         with self._uow(read_only=True) as ro:
             ahead = ro.submissions.ready_ahead(now, READ_AHEAD)
             if not ahead:
-                return None
+                return _NOTHING_READY
             sub = ro.submissions.get_submission(ahead[slot % len(ahead)])
             if sub is None or sub.state is not SubmissionState.READY:
                 return None
@@ -1190,6 +1193,9 @@ class _Sessions:
         if self.messages:
             records, self.messages = self.messages, []
             self._store(records)
+
+
+_NOTHING_READY = object()
 
 
 class _LostClaim(Exception):
