@@ -28,6 +28,13 @@ def _qt_garbage_collected_in_the_gui_thread(request):
     session once (SIGSEGV, "Garbage-collecting" in a ui.ops worker)."""
     yield
     if "qapp" in request.fixturenames or "qtbot" in request.fixturenames:
+        from PySide6.QtWidgets import QApplication
+
+        from ui import gc_guard
+
+        app = QApplication.instance()
+        if isinstance(app, QApplication):   # a test that started the whole app installed the GUI-thread collector
+            gc_guard.uninstall(app)
         gc.collect()
 
 

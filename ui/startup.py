@@ -17,6 +17,7 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from app.services import Services
+from ui import gc_guard
 from ui.crash import install_crash_handler
 from ui.i18n import install_translator, saved_language
 from ui.style import apply_style
@@ -33,6 +34,7 @@ def prepare_app(settings_path: Path, lang: str | None, crash_dir: Path | None) -
     settings_path.parent.mkdir(parents=True, exist_ok=True)
     settings = QSettings(str(settings_path), QSettings.Format.IniFormat)
     install_crash_handler(Path(crash_dir) if crash_dir else settings_path.parent / "crashes")
+    gc_guard.install(app)   # Qt objects are finalised in the GUI thread only
     install_translator(app, lang or saved_language(settings))
     apply_style(app)
     return app, settings
