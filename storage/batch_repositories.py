@@ -19,7 +19,7 @@ from sqlalchemy.types import NullType
 
 from app.domain.batch_import import BatchLineStatus, PaymentBatch
 from app.domain.errors import Conflict
-from app.domain.master_data import AccountKind, Payee
+from app.domain.master_data import Payee
 from app.domain.payment import PaymentStatus
 from app.domain.payment_request import URGENCY_URGENT, Approval, PaymentRequest
 from app.domain.remittance import EMPTY_REMITTANCE, Remittance
@@ -35,7 +35,9 @@ from storage.orm import (
     PaymentStatusHistoryRow,
     UserRow,
 )
+from storage.repositories import PAYEE_READ as _PAYEE_COLUMNS
 from storage.repositories import _guarded
+from storage.repositories import payee_from_row as _payee
 
 _KEYS_PER_QUERY = 400     # (account, code) pairs per IN list: 800 parameters, below SQLite's limit
 ROWS_PER_STATEMENT = 500  # rows per multi-row INSERT statement (SQLite)
@@ -59,9 +61,6 @@ def _batch_query():
             .join(BankAccountRow, BankAccountRow.id == PaymentBatchRow.debit_account_id)
             .join(UserRow, UserRow.id == PaymentBatchRow.created_by))
 
-
-_PAYEE_COLUMNS = ("id", "org_id", "name", "account_number", "bank_name", "branch_name", "cnaps_code", "uscc", "kind",
-                  "is_active", "version", "confirmed", "changed_by", "confirmed_by")
 
 
 def _convert(rows: Sequence[Sequence[Any]], procs: Sequence[Callable[[Any], Any] | None]) -> list[tuple]:
@@ -121,19 +120,6 @@ class _MemoResult:
             if len(self.memo) < 4096:
                 self.memo[value] = hit
         return hit
-
-
-_KINDS = {k.value: k for k in AccountKind}
-
-
-def _payee(row: Any) -> Payee:
-    """A row of ``select(*_PAYEE_COLUMNS)``, unpacked by position (a Row's attribute lookups cost more)."""
-    (pid, org_id, name, account_number, bank_name, branch_name, cnaps_code, uscc, kind, is_active, version,
-     confirmed, changed_by, confirmed_by) = row
-    return Payee(id=pid, org_id=org_id, name=name, account_number=account_number, bank_name=bank_name,
-                 branch_name=branch_name, cnaps_code=cnaps_code, uscc=uscc, kind=_KINDS[kind],
-                 is_active=bool(is_active), version=version, confirmed=bool(confirmed), changed_by=changed_by,
-                 confirmed_by=confirmed_by)
 
 
 # The orders the batch lines can be read in (the sort keys of ``SqlBatchRepository.lines``): a whitelist of

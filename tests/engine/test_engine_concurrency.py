@@ -15,10 +15,15 @@ from tests.engine.support import FAST, bank_report, start_world, stop_world
 from tests.storage.conftest import wipe_pg_database
 
 
-def _run_senders(world, n_senders: int) -> None:
+def _engines(world, n: int, **settings) -> list[SubmissionService]:
     base = world.services.submission
-    engines = [SubmissionService(base._uow, base._clock, base._connectors, settings=replace(FAST),
-                                 worker_id=f"sender-{i}") for i in range(n_senders)]
+    return [SubmissionService(base._uow, base._clock, base._connectors,
+                              settings=replace(FAST, **{k: v(i) if callable(v) else v for k, v in settings.items()}),
+                              worker_id=f"sender-{i}") for i in range(n)]
+
+
+def _run_senders(world, n_senders: int, engines: list[SubmissionService] | None = None) -> None:
+    engines = engines or _engines(world, n_senders)
     errors: list[BaseException] = []
 
     def run(engine):
@@ -67,9 +72,7 @@ def test_sharded_workers_each_take_their_share_and_pay_each_payment_once(backend
     try:
         ids = world.signed_payments(30, amount="1.25")
         base = world.services.submission
-        engines = [SubmissionService(base._uow, base._clock, base._connectors,
-                                     settings=replace(FAST, shard=(k, 2)), worker_id=f"shard-{k}")
-                   for k in range(2)]
+        engines = _engines(world, 2, shard=lambda k: (k, 2))
         viewer = world.actor("maker")
 
         def statuses() -> dict[int, PaymentStatus]:
@@ -78,20 +81,7 @@ def test_sharded_workers_each_take_their_share_and_pay_each_payment_once(backend
         engines[0].queue_signed()   # shard 0 queues its share only
         assert {pid for pid, st in statuses().items() if st is PaymentStatus.QUEUED} == {i for i in ids if i % 2 == 0}
         assert {pid for pid, st in statuses().items() if st is PaymentStatus.SIGNED} == {i for i in ids if i % 2 == 1}
-        errors: list[BaseException] = []
-
-        def run(engine):
-            try:
-                engine.run_until_idle(timeout_s=90, poll_s=0.02)
-            except BaseException as exc:  # surfaced below
-                errors.append(exc)
-
-        threads = [threading.Thread(target=run, args=(e,)) for e in engines]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(120)
-        assert not errors, errors
+        _run_senders(world, 2, engines)
         payments = [world.services.submission.trace(viewer, pid) for pid in ids]
         debits = Counter(d["client_reference"] for d in bank_report(world)["debits"])
         assert {t.payment.status for t in payments} == {PaymentStatus.SUCCEEDED}
