@@ -235,8 +235,11 @@ class SqlSubmissionRepository:
             stmt = stmt.with_for_update(skip_locked=True, of=P)
         return [_tracked(r) for r in bulk.rows(self._s, stmt)]
 
-    def due_checks(self, now: datetime, limit: int, shard: tuple[int, int] | None = None) -> list[TrackedPayment]:
+    def due_checks(self, now: datetime, limit: int, shard: tuple[int, int] | None = None,
+                   after: datetime | None = None) -> list[TrackedPayment]:
         stmt = _tracked_query()
+        if after is not None:
+            stmt = stmt.where(P.c.next_check_at > after)
         if shard is not None:
             stmt = stmt.where(P.c.id % shard[1] == shard[0])
         stmt = (stmt.where(P.c.next_check_at.is_not(None), P.c.next_check_at <= now)

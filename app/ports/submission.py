@@ -37,8 +37,10 @@ class SubmissionRepository(Protocol):
         LOCKED, so concurrent senders split the work instead of colliding); ``shard`` (k, n): only ids ≡ k mod n."""
         ...
 
-    def due_checks(self, now: datetime, limit: int, shard: tuple[int, int] | None = None) -> list[TrackedPayment]:
-        """Payments with ``next_check_at <= now`` (status follow-up), oldest check first."""
+    def due_checks(self, now: datetime, limit: int, shard: tuple[int, int] | None = None,
+                   after: datetime | None = None) -> list[TrackedPayment]:
+        """Payments with ``next_check_at <= now`` (status follow-up), oldest check first; with ``after``, only those
+        whose check is later than ``after`` (the ones not due yet)."""
         ...
 
     def count_pending(self, statuses: Sequence[PaymentStatus], self_clearing_prefix: str) -> int:

@@ -778,7 +778,8 @@ class SubmissionService:
                     if last is not None and interval > 0 and time.monotonic() - last < interval:
                         continue  # the bank's query rate limit: next pass
                     self._last_query[profile_id] = time.monotonic()
-                    listed, rest = self._follow_up_by_list(sessions, profile, items, limits, now)
+                    early = self._not_due(profile_id, now) if only is None else []
+                    listed, rest = self._follow_up_by_list(sessions, profile, items, limits, now, early)
                     report += listed
                     if not rest:
                         continue
@@ -812,11 +813,29 @@ class SubmissionService:
         except (DomainError, KeyError):
             return False
 
+    def _not_due(self, profile_id: int, now: datetime) -> list[TrackedPayment]:
+        """This worker's payments of the profile that are in flight but whose next check is still to come (sent
+        moments ago): a status-list round applies a final status the list already shows for them."""
+        horizon = now + timedelta(seconds=max(self.settings.first_query_s, self.settings.query_backoff_max_s) + 1)
+        with self._uow(read_only=True) as uow:
+            later = uow.submissions.due_checks(horizon, 200_000, shard=self.settings.shard, after=now)
+        return [p for p in later if p.profile_id == profile_id and p.client_reference
+                and p.status in FOLLOWED_STATUSES]
+
     def _follow_up_by_list(self, sessions: _Sessions, profile: ConnectionProfile, items: Sequence[TrackedPayment],
-                           limits: PluginLimits, now: datetime) -> tuple[EngineReport, list[TrackedPayment]]:
+                           limits: PluginLimits, now: datetime,
+                           not_due: Sequence[TrackedPayment] = ()) -> tuple[EngineReport, list[TrackedPayment]]:
         """Many due payments of one profile: one paged status-list round per debit account instead of one request
-        per reference. → (what was applied, the payments the list did not cover, to be asked one by one)."""
+        per reference. → (what was applied, the payments the list did not cover, to be asked one by one).
+
+        ``not_due``: payments of the profile whose check is still to come; those the list shows final (settled)
+        are applied in the same round. Without that, a resumable list would skip them later: its mark moves past
+        records that are settled, and a payment final at the bank before it was due would then be missing from
+        every later list and be asked about one reference at a time."""
         report = EngineReport()
+        early: dict[str, list[TrackedPayment]] = defaultdict(list)
+        for p in not_due:
+            early[p.debit_account_number].append(p)
         rest: list[TrackedPayment] = []
         by_account: dict[str, list[TrackedPayment]] = defaultdict(list)
         today = (now + CHINA_OFFSET).date()
@@ -859,6 +878,8 @@ class SubmissionService:
                 by_ref[r.client_reference].append(r)
             listed = [p for p in group if p.client_reference in by_ref]
             rest.extend(p for p in group if p.client_reference not in by_ref)
+            listed.extend(p for p in early.get(account, ()) if p.client_reference in by_ref
+                          and any(self._settled(r) for r in by_ref[p.client_reference or ""]))
             step = max(1, self.settings.apply_chunk)
             for start in range(0, len(listed), step):
                 part = listed[start:start + step]

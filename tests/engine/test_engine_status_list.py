@@ -4,6 +4,8 @@ not show is asked one by one, and only that answer can count as "no record" (I3)
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 from collections import Counter
 from dataclasses import replace
 
@@ -102,3 +104,49 @@ def test_a_later_round_resumes_after_the_pages_that_were_all_final(world, monkey
     assert cursors and cursors[0] is not None          # not from the first page: the 14 final ones are skipped
     viewer = world.actor("maker")
     assert all(s.submission.trace(viewer, pid).payment.status is S.SUCCEEDED for pid in first + more)
+
+
+class _Shifted:
+    """The engine's clock moved forward by hand (the bank keeps real time)."""
+
+    def __init__(self, real):
+        self.real, self.offset = real, dt.timedelta(0)
+
+    def now(self):
+        return self.real.now() + self.offset
+
+
+def _send(s) -> None:
+    s.submission.queue_signed()
+    s.submission.prepare_queued()
+    s.submission.send_ready()
+
+
+def test_a_list_round_applies_what_it_shows_final_for_payments_not_yet_due(world, monkeypatch):
+    """A payment the bank finished before its first check was due is settled by the list round that shows it final:
+    the resumable list moves its mark past final records, so a later round would no longer show it and it would be
+    asked about one reference at a time."""
+    s = world.services
+    engine = s.submission
+    engine.settings = replace(FAST, list_query_min=1, first_query_s=10.0, query_backoff_max_s=10.0)
+    clock = engine._clock = _Shifted(engine._clock)
+    viewer = world.actor("maker")
+    first = world.signed_payments(5, amount="7.01")
+    _send(s)                                             # first check due at T+10
+    clock.offset = dt.timedelta(seconds=5)
+    later = world.signed_payments(3, amount="7.02")
+    _send(s)                                             # first check due at T+15
+    deadline = time.monotonic() + 30
+    while len(bank_report(world)["debits"]) < 8:        # the bank executes all eight within a second
+        assert time.monotonic() < deadline, bank_report(world)
+        time.sleep(0.1)
+    calls = _spy(monkeypatch)
+    clock.offset = dt.timedelta(seconds=11)              # the first five are due, the last three are not
+    report = engine.follow_up()
+    assert not report.errors, report
+    statuses = {pid: engine.trace(viewer, pid).payment.status for pid in first + later}
+    assert set(statuses.values()) == {S.SUCCEEDED}, statuses
+    assert calls["list"] >= 1 and calls["by_reference"] == 0, calls
+    clock.offset = dt.timedelta(seconds=16)              # nothing is left to ask about when the rest would be due
+    assert engine.follow_up().queried == 0
+    assert calls["by_reference"] == 0, calls
