@@ -229,14 +229,19 @@ class SubmissionService:
             raise
         lazy.close(None, None, None)
 
-    def _tx_over(self, ids: Sequence[int], body: Callable[[_BufferedUow, list[TrackedPayment]], _T]) -> _T:
+    def _tx_over(self, ids: Sequence[int], body: Callable[[_BufferedUow, list[TrackedPayment]], _T],
+                 known: Sequence[TrackedPayment] | None = None) -> _T:
         """``body(uow, payments)`` in a read-write unit of work, with the payments read beforehand in a read-only
         one: on SQLite the write lock is then held only for the writes (the read of thousands of payments no
         longer blocks the other workers). Every write is versioned, so a payment that changed between the read and
         the lock fails the unit of work (STALE_VERSION, all rolled back); it is then done once more with the
-        payments read inside it. ``body`` must commit and must be safe to run again after a rollback."""
-        with self._uow(read_only=True) as ro:
-            before = ro.submissions.tracked_many(ids)
+        payments read inside it. ``body`` must commit and must be safe to run again after a rollback. ``known``:
+        the payments as this worker last wrote them (in ``ids`` order), used instead of the read beforehand."""
+        if known is not None and sorted(p.id for p in known) == sorted(ids):
+            before = sorted(known, key=lambda p: p.id)
+        else:
+            with self._uow(read_only=True) as ro:
+                before = ro.submissions.tracked_many(ids)
         try:
             with self._tx() as uow:
                 return body(uow, before)
@@ -538,8 +543,9 @@ class SubmissionService:
         attempt_no = sub.attempts + 1
         try:
             with self._tx() as uow:
-                for p in payments:  # held in the unit of work: no database call yet, so no lock
-                    self._move(uow, p, S.SENDING, f"sending (submission {sub.id}, attempt {attempt_no})")
+                # held in the unit of work: no database call yet, so no lock
+                sending = [self._move(uow, p, S.SENDING, f"sending (submission {sub.id}, attempt {attempt_no})")
+                           for p in payments]
                 attempt = uow.submissions.claim_exact(sub.id, sub.current_attempt_id, now, self.worker_id,
                                                       lease_until)
                 if attempt is None or attempt.attempt_no != attempt_no:
@@ -559,7 +565,7 @@ class SubmissionService:
         local_deadline = time.monotonic() + self.settings.lease_s * 0.8
         self._crash.hit("after_send_attempt_row")
         self._publish(sub.payment_ids, S.SENDING)
-        return sub, attempt, local_deadline, profile
+        return sub, attempt, local_deadline, profile, sending
 
     def _claim_in_lock(self) -> tuple[Submission, SendAttempt, float, ConnectionProfile] | EngineReport | None:
         now = self._clock.now()
@@ -598,8 +604,8 @@ class SubmissionService:
                             self._write(uow, p, attention=reason)
                 uow.commit()
                 return EngineReport(held=len(payments))
-            for p in payments:
-                self._move(uow, p, S.SENDING, f"sending (submission {sub.id}, attempt {attempt.attempt_no})")
+            sending = [self._move(uow, p, S.SENDING, f"sending (submission {sub.id}, attempt {attempt.attempt_no})")
+                       for p in payments]
             uow.audit.append(self._actor, SUBMISSION_SENT, "submission", str(sub.id),
                              {"attempt": attempt.attempt_no, "fence": attempt.id, "worker": self.worker_id,
                               "body_sha256": sub.body_sha256, "payments": list(sub.payment_ids)})
@@ -607,10 +613,12 @@ class SubmissionService:
         local_deadline = time.monotonic() + self.settings.lease_s * 0.8
         self._crash.hit("after_send_attempt_row")
         self._publish(sub.payment_ids, S.SENDING)
-        return sub, attempt, local_deadline, profile
+        return sub, attempt, local_deadline, profile, sending
 
     def _send(self, sessions: _Sessions, sub: Submission, attempt: SendAttempt, local_deadline: float,
-              profile: ConnectionProfile) -> EngineReport:
+              profile: ConnectionProfile, sending: Sequence[TrackedPayment] | None = None) -> EngineReport:
+        """``sending``: the payments as the claim left them (SENDING), so recording the answer need not read them
+        again; every write is versioned, so one that changed meanwhile is read afresh (see :meth:`_tx_over`)."""
         # Fencing: the token must still be current and the lease alive, right before any network I/O.
         with self._uow(read_only=True) as uow:
             holds = uow.submissions.fence_holds(sub.id, attempt.id, self._clock.now())
@@ -648,7 +656,7 @@ class SubmissionService:
         finally:
             SEND_DEADLINE.reset(token)
         self._crash.hit("after_answer_before_status_commit")
-        report = self._record_results(sub, attempt, results)
+        report = self._record_results(sub, attempt, results, sending)
         self._crash.hit("after_status_commit")
         return report
 
@@ -686,8 +694,8 @@ class SubmissionService:
         self._publish(moved, S.UNKNOWN)
         return EngineReport(sent=len(sub.payment_ids), unknown=len(moved))
 
-    def _record_results(self, sub: Submission, attempt: SendAttempt,
-                        results: Sequence[SubmissionResult]) -> EngineReport:
+    def _record_results(self, sub: Submission, attempt: SendAttempt, results: Sequence[SubmissionResult],
+                        sending: Sequence[TrackedPayment] | None = None) -> EngineReport:
         now = self._clock.now()
         by_ref: dict[str, list[SubmissionResult]] = defaultdict(list)
         for r in results:
@@ -733,7 +741,7 @@ class SubmissionService:
             return answered, unknown, changed
 
         try:
-            answered, unknown, changed = self._tx_over(sub.payment_ids, record)
+            answered, unknown, changed = self._tx_over(sub.payment_ids, record, sending)
         except _StaleFence:
             # our fencing token is stale: the payments are someone else's now (they query; we only record the
             # attempt's answer)

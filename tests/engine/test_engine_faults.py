@@ -91,7 +91,7 @@ def test_stale_fence_sends_nothing(calm):
     engine.queue_signed()
     engine.prepare_queued()
     claimed = engine._claim()
-    sub, attempt, deadline, profile = claimed
+    sub, attempt, deadline, profile, _ = claimed
     with engine._uow() as uow:  # meanwhile the lease was taken over (recovery by another sender)
         uow.submissions.set_submission(sub.id, "SENT")
         uow.commit()

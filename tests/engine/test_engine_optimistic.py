@@ -40,7 +40,9 @@ def test_payment_changed_between_read_and_lock_is_recorded_once(world):
             yield u
         if read_only and seen["bumped"] is None and sending():
             seen["reads_while_sending"] += 1
-            if seen["reads_while_sending"] == 2:  # 1: the fence check before sending; 2: the read of the answer
+            # the fence check before sending: the answer is then recorded over the payments as the claim wrote
+            # them, and one of them has changed since (its versioned write fails, and it is read afresh)
+            if seen["reads_while_sending"] == 1:
                 victim = sending()[0]
                 with ledger.begin() as conn:  # someone else's write to that payment, right before the lock
                     conn.execute(text("UPDATE payment_requests SET version = version + 1 WHERE id = :p"),
@@ -87,7 +89,7 @@ def test_answer_after_the_fence_moved_records_only_the_attempt(world):
             yield u
         if read_only and seen["moved"] is None and sending_submission():
             seen["reads_while_sending"] += 1
-            if seen["reads_while_sending"] == 2:
+            if seen["reads_while_sending"] == 1:  # right after the fence check: the bytes are sent, then recorded
                 sid = sending_submission()
                 with ledger.begin() as conn:
                     conn.execute(text("UPDATE submissions SET current_attempt_id = NULL WHERE id = :s"), {"s": sid})
