@@ -52,6 +52,7 @@ A = SendAttemptRow.__table__
 _ENGINE_FIELDS = frozenset({
     "submission_id", "bank_code", "bank_text", "bank_reference", "next_check_at", "check_count", "no_record_count",
     "unknown_since", "attention", "final_at", "result_confirmed_by", "result_confirmed_at", "reinitiated_from_id",
+    "client_reference",   # set once, with the payment's move to QUEUED (a trigger refuses any later change)
 })
 
 
@@ -305,8 +306,9 @@ class SqlSubmissionRepository:
         if stale:
             raise Conflict("STALE_VERSION", f"{len(stale)} payment(s) changed meanwhile, e.g. {stale[:5]}")
 
-    def allocate_references(self, rows: Sequence[tuple[int, int, str, str]]) -> None:
-        """Many references at once: (payment id, debit account id, bank, reference); Conflict if any was ever used."""
+    def allocate_references(self, rows: Sequence[tuple[int, int, str, str]], *, on_payments: bool = True) -> None:
+        """Many references at once: (payment id, debit account id, bank, reference); Conflict if any was ever used.
+        ``on_payments=False``: the caller writes each payment's ``client_reference`` in its own (versioned) update."""
         if not rows:
             return
         now = self._clock.now()
@@ -315,6 +317,8 @@ class SqlSubmissionRepository:
             conn.execute(insert(PaymentReferenceRow.__table__),
                          [{"payment_id": pid, "debit_account_id": acc, "bank": bank, "reference": ref,
                            "allocated_at": now} for pid, acc, bank, ref in rows])
+            if not on_payments:
+                return
             conn.execute(update(P).where(P.c.id == bindparam("b_id")).values(client_reference=bindparam("b_ref")),
                          [{"b_id": pid, "b_ref": ref} for pid, _, _, ref in rows])
 

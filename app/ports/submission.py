@@ -20,8 +20,9 @@ class SubmissionRepository(Protocol):
         """Insert the reference row and set the payment's client_reference (Conflict if ever used before)."""
         ...
 
-    def allocate_references(self, rows: Sequence[tuple[int, int, str, str]]) -> None:
-        """Many at once: (payment id, debit account id, bank, reference)."""
+    def allocate_references(self, rows: Sequence[tuple[int, int, str, str]], *, on_payments: bool = True) -> None:
+        """Many at once: (payment id, debit account id, bank, reference); ``on_payments=False`` leaves setting the
+        payments' ``client_reference`` to the caller's own update."""
         ...
 
     def references(self, payment_id: int) -> list[ReferenceRecord]: ...

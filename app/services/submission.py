@@ -318,9 +318,10 @@ class SubmissionService:
                 refs[p.id] = p.client_reference or make_reference(prefix, p.id)
                 if not p.client_reference:
                     fresh.append((p.id, p.debit_account_id, plugins[p.profile_id], refs[p.id]))
-            uow.submissions.allocate_references(fresh)
-            for p in signed:
-                self._move(uow, p, S.QUEUED, f"queued under reference {refs[p.id]}", attention=None)
+            uow.submissions.allocate_references(fresh, on_payments=False)
+            for p in signed:  # the fresh reference goes into the same (versioned) write as the move: one UPDATE
+                extra = {} if p.client_reference else {"client_reference": refs[p.id]}
+                self._move(uow, p, S.QUEUED, f"queued under reference {refs[p.id]}", attention=None, **extra)
                 queued.append(p.id)
             self._crash.hit("after_reference_alloc_before_commit")
             uow.audit.append(self._actor, PAYMENT_STATUS, "payment", str(queued[0]),
