@@ -12,7 +12,13 @@ import time
 import pytest
 import trustme
 
-from app.adapters.http_transport import HttpsTransport, TlsSettings, TransportSettings, spki_pin_of_pem
+from app.adapters.http_transport import (
+    HttpsTransport,
+    TlsSettings,
+    TransportSettings,
+    parse_pin,
+    spki_pin_of_pem,
+)
 from app.adapters.message_log import MemoryMessageLog
 from app.domain.errors import BankUnavailable, OutcomeUnknown
 from app.ports.bank import TransportFailure as F
@@ -268,3 +274,48 @@ def test_the_bank_context_trusts_only_the_bank_ca_after_many_connections(tmp_pat
         after = t._context.get_ca_certs()
     assert len(before) == 1
     assert after == before
+
+
+def _handshakes(monkeypatch) -> list[tuple[bool, str]]:
+    """(resumed?, version) of every client handshake."""
+    from app.adapters import http_transport
+
+    seen: list[tuple[bool, str]] = []
+    real = http_transport._PinningSSLSocket.do_handshake
+
+    def spy(self, block=False):
+        try:
+            real(self, block)
+        finally:
+            seen.append((self.session_reused, self.version()))
+
+    monkeypatch.setattr(http_transport._PinningSSLSocket, "do_handshake", spy)
+    return seen
+
+
+def test_payment_connections_resume_the_tls_session(tmp_path, server, ca, client_cert, monkeypatch):
+    """Every payment has a connection of its own; the second and later ones resume the TLS session (no certificate
+    signatures on either side), and the server still sees our client certificate."""
+    seen = _handshakes(monkeypatch)
+    with _transport(tmp_path, server, ca, client_cert) as t:
+        for _ in range(3):
+            assert t.post("/cmb/fbsdk", b"<pay/>", payment=True).status == 200
+    assert [resumed for resumed, _ in seen] == [False, True, True], seen
+    assert server.hits == ["/cmb/fbsdk"] * 3
+
+
+def test_a_resumed_connection_is_still_pinned(tmp_path, server_factory, ca, client_cert, monkeypatch):
+    """The pin is checked on every connection: a session resumed after the pins changed fails closed, before the
+    request."""
+    server_cert = ca.issue_cert("localhost", "127.0.0.1")
+    httpd = server_factory(server_cert)
+    right = spki_pin_of_pem(server_cert.cert_chain_pems[0].bytes())
+    wrong = spki_pin_of_pem(ca.issue_cert("other.test").cert_chain_pems[0].bytes())
+    seen = _handshakes(monkeypatch)
+    with _transport(tmp_path, httpd, ca, client_cert, pins=[right]) as t:
+        assert t.post("/p", b"<pay/>", payment=True).status == 200
+        t._context._bankdirect_pins = frozenset({parse_pin(wrong)})   # as if the pins had been changed
+        err = _fails(t, F.PIN_MISMATCH)
+    assert err.request_sent is False
+    assert httpd.hits == ["/p"]
+    assert [resumed for resumed, _ in seen] == [False, True], seen   # resumed, and refused all the same
