@@ -14,9 +14,10 @@ import hashlib
 import re
 import sqlite3
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sandbox_bank.ledger import Entry, Instruction, Ledger
+from sandbox_bank.ledger import INSTRUCTION_COLUMNS, Entry, Instruction, Ledger, instruction_of
 
 # Deterministic payee rules: last four digits of the payee account -> outcome (see PROTOCOL.md).
 PAYEE_RULES: dict[str, tuple[str, str]] = {
@@ -27,6 +28,7 @@ PAYEE_RULES: dict[str, tuple[str, str]] = {
 RETURN_SUFFIX = "0009"
 RETURN_REASON = ("BE01", "收款人户名与账号不符，退票 / returned by the payee bank")
 
+_INSTRUCTION_MARKS = ",".join("?" * len(INSTRUCTION_COLUMNS.split(",")))
 _REF_RE = re.compile(r"\A[0-9A-Za-z_\-]{1,30}\Z")
 _ACC_RE = re.compile(r"\A[0-9]{6,32}\Z")
 
@@ -101,7 +103,7 @@ class Statement:
 # ix_instr_returning (ledger.SCHEMA): the terms must stay those of its WHERE — INDEXED BY makes SQLite refuse the
 # statement otherwise, instead of silently reading every succeeded instruction on each advance().
 _RETURNING_SQL = (
-    "SELECT * FROM instructions INDEXED BY ix_instr_returning"  # noqa: S608 - constant
+    f"SELECT {INSTRUCTION_COLUMNS} FROM instructions INDEXED BY ix_instr_returning"  # noqa: S608 - constant
     " WHERE state = 'SUCCEEDED' AND substr(payee_account, -4) = '"
     + RETURN_SUFFIX
     + "' AND executed_at <= ? ORDER BY id"
@@ -128,13 +130,26 @@ class _Accounts:
         self._rows: dict[str, _Account | None] = {}
         self._start: dict[str, int] = {}
 
+    def read(self, accounts: Iterable[str]) -> None:
+        """Read these accounts (the ones not read yet) in a few statements instead of one each."""
+        wanted = [a for a in dict.fromkeys(accounts) if a not in self._rows]
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._c.execute(f"SELECT * FROM accounts WHERE account IN ({marks})", chunk).fetchall()  # noqa: S608
+            found = {row["account"]: row for row in rows}
+            for account in chunk:
+                self._add(account, found.get(account))
+
     def get(self, account: str) -> _Account | None:
         if account not in self._rows:
-            row = self._c.execute("SELECT * FROM accounts WHERE account = ?", (account,)).fetchone()
-            self._rows[account] = _Account(row) if row is not None else None
-            if row is not None:
-                self._start[account] = row["balance_minor"]
+            self._add(account, self._c.execute("SELECT * FROM accounts WHERE account = ?", (account,)).fetchone())
         return self._rows[account]
+
+    def _add(self, account: str, row: sqlite3.Row | None) -> None:
+        self._rows[account] = _Account(row) if row is not None else None
+        if row is not None:
+            self._start[account] = row["balance_minor"]
 
     def changed(self) -> list[_Account]:
         return [a for a in self._rows.values() if a is not None and a.balance_minor != self._start[a.account]]
@@ -199,59 +214,41 @@ class Engine:
         if acc["currency"] != order.currency:
             return SubmitResult(ref, "AM03", f"currency {order.currency} not allowed on this account")
         content = order.content_hash()
-        earlier = c.execute(
-            "SELECT * FROM instructions WHERE client_reference = ? AND debit_account = ? ORDER BY id DESC LIMIT 1",
-            (ref, order.debit_account),
-        ).fetchone()
-        if earlier is not None and self.config.dedup:
-            if earlier["content_hash"] != content:
-                return SubmitResult(ref, "DUPL", "业务参考号重复 / duplicate reference with different content")
-            return SubmitResult(ref, "SUC0000", "repeat: earlier result", Instruction(**dict(earlier)), repeat=True)
-        ins = Instruction(
-            id=next_id,
-            req_nbr=f"{next_id:010d}",
-            client_reference=ref,
-            debit_account=order.debit_account,
-            payee_account=order.payee_account,
-            payee_name=order.payee_name,
-            payee_bank=order.payee_bank,
-            amount_minor=order.amount_minor,
-            currency=order.currency,
-            purpose=order.purpose,
-            batch_nbr=batch_nbr,
-            content_hash=content,
-            signer_fingerprint=signer,
-            body_sha256=body_sha256,
-            state="RECEIVED",
-            reason_code=None,
-            reason_text=None,
-            received_at=self.clock(),
-            executed_at=None,
-            returned_at=None,
+        if self.config.dedup:  # (without de-duplication an earlier instruction changes nothing: not looked up)
+            earlier = c.execute(
+                f"SELECT {INSTRUCTION_COLUMNS} FROM instructions WHERE client_reference = ? AND debit_account = ?"  # noqa: S608
+                " ORDER BY id DESC LIMIT 1",
+                (ref, order.debit_account),
+            ).fetchone()
+            if earlier is not None:
+                if earlier["content_hash"] != content:
+                    return SubmitResult(ref, "DUPL", "业务参考号重复 / duplicate reference with different content")
+                return SubmitResult(ref, "SUC0000", "repeat: earlier result", instruction_of(earlier), repeat=True)
+        # The new instruction's row, in INSTRUCTION_COLUMNS order: inserted as is and returned as the Instruction.
+        row = (
+            next_id,  # id
+            f"{next_id:010d}",  # req_nbr
+            ref,
+            order.debit_account,
+            order.payee_account,
+            order.payee_name,
+            order.payee_bank,
+            order.amount_minor,
+            order.currency,
+            order.purpose,
+            batch_nbr,
+            content,  # content_hash
+            signer,  # signer_fingerprint
+            body_sha256,
+            "RECEIVED",  # state
+            None,  # reason_code
+            None,  # reason_text
+            self.clock(),  # received_at
+            None,  # executed_at
+            None,  # returned_at
         )
-        c.execute(
-            "INSERT INTO instructions (id, req_nbr, client_reference, debit_account, payee_account, payee_name,"
-            " payee_bank, amount_minor, currency, purpose, batch_nbr, content_hash, signer_fingerprint,"
-            " body_sha256, state, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,'RECEIVED',?)",
-            (
-                ins.id,
-                ins.req_nbr,
-                ref,
-                ins.debit_account,
-                ins.payee_account,
-                ins.payee_name,
-                ins.payee_bank,
-                ins.amount_minor,
-                ins.currency,
-                ins.purpose,
-                batch_nbr,
-                content,
-                signer,
-                body_sha256,
-                ins.received_at,
-            ),
-        )
-        return SubmitResult(ref, "SUC0000", "received", ins)
+        c.execute(f"INSERT INTO instructions ({INSTRUCTION_COLUMNS}) VALUES ({_INSTRUCTION_MARKS})", row)  # noqa: S608
+        return SubmitResult(ref, "SUC0000", "received", instruction_of(row))
 
     # -- asynchronous processing -------------------------------------------------------------------
     def advance(self) -> None:
@@ -270,14 +267,15 @@ class Engine:
             (now - cfg.processing_delay,),
         )
         due = c.execute(
-            "SELECT * FROM instructions WHERE state = 'PROCESSING' AND received_at <= ? ORDER BY id",
+            f"SELECT {INSTRUCTION_COLUMNS} FROM instructions"  # noqa: S608
+            " WHERE state = 'PROCESSING' AND received_at <= ? ORDER BY id",
             (now - cfg.processing_delay - cfg.settle_delay,),
         ).fetchall()
         if due:
-            self._execute_due(c, [Instruction(**dict(row)) for row in due], now, entries_upto)
+            self._execute_due(c, [instruction_of(row) for row in due], now, entries_upto)
         returning = c.execute(_RETURNING_SQL, (now - cfg.return_delay,)).fetchall()
         for row in returning:
-            self._return(c, Instruction(**dict(row)), now, *RETURN_REASON)
+            self._return(c, instruction_of(row), now, *RETURN_REASON)
 
     def _execute_due(self, c: sqlite3.Connection, due: list[Instruction], now: float, entries_upto: int) -> None:
         """Execute the due instructions in id order, all in this transaction: each one's outcome by the rules of
@@ -285,6 +283,7 @@ class Engine:
         then every state change, balance and ledger entry written in bulk (entries in the same order, with the
         same balance-after, as one-by-one booking would give)."""
         accounts = _Accounts(c)
+        accounts.read(a for ins in due for a in (ins.debit_account, ins.payee_account))
         used: dict[str, int] = {}  # today's PAYMENT debits per account with a daily limit, this run included
         today = dt.datetime.fromtimestamp(now, dt.UTC).date()
         day_start = day_bounds(today, today)[0]
@@ -436,12 +435,13 @@ class Engine:
         now = self.clock()
         with self.ledger.tx() as c:
             row = c.execute(
-                "SELECT * FROM instructions WHERE client_reference = ? AND state = 'SUCCEEDED' ORDER BY id DESC",
+                f"SELECT {INSTRUCTION_COLUMNS} FROM instructions"  # noqa: S608
+                " WHERE client_reference = ? AND state = 'SUCCEEDED' ORDER BY id DESC",
                 (client_reference,),
             ).fetchone()
             if row is None:
                 raise EngineError("NOT_RETURNABLE", f"no succeeded payment with reference {client_reference!r}")
-            self._return(c, Instruction(**dict(row)), now, code, text)
+            self._return(c, instruction_of(row), now, code, text)
         result = self.ledger.instruction_by_req(row["req_nbr"])
         assert result is not None
         return result

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import random
 import re
 from dataclasses import dataclass, field
@@ -107,10 +108,17 @@ def _txt(el: etree._Element, tag: str) -> str:
 def _fields(el: etree._Element) -> dict[str, str]:
     """Every child element's text as _txt reads it (the first child of a name wins, as find() returns it)."""
     out: dict[str, str] = {}
-    for child in el:
-        if isinstance(child.tag, str) and child.tag not in out:  # comments and PIs have no str tag
-            out[child.tag] = (child.text or "").strip()
+    for child in el.iterchildren(etree.Element):  # elements only: no comments, PIs or entities
+        tag = child.tag
+        if tag not in out:
+            out[tag] = (child.text or "").strip()
     return out
+
+
+def _refused(sqrnbr: str, ref: str, code: str, text: str) -> dict[str, str]:
+    """The NTQPAYRQZ fields of a payment record the bank refused."""
+    return {"SQRNBR": sqrnbr, "YURREF": ref, "REQNBR": "", "REQSTS": "FIN", "RTNFLG": "F", "ERRCOD": code,
+            "ERRTXT": text}
 
 
 def _date(value: str, name: str) -> dt.date:
@@ -123,17 +131,35 @@ def _date(value: str, name: str) -> dt.date:
 
 
 def _ymd(ts: float | None) -> str:
-    if not ts:
-        return ""
-    d = dt.datetime.fromtimestamp(ts, dt.UTC)
-    return f"{d.year:04d}{d.month:02d}{d.day:02d}"  # strftime("%Y%m%d"), at a third of the cost
+    return _ymd_hms(ts)[0] if ts else ""
 
 
 def _hms(ts: float | None) -> str:
-    if not ts:
-        return ""
+    return _ymd_hms(ts)[1] if ts else ""
+
+
+def _ymd_hms(ts: float) -> tuple[str, str]:
+    """(YYYYMMDD, HHMMSS) of a timestamp, UTC: what datetime.fromtimestamp(ts, UTC) gives, formatted (status pages
+    format thousands). From the whole second where that is certain — datetime rounds to the microsecond, so a time
+    within half a microsecond of the next second is in the next second — and the day's string once per day."""
+    if 0 < ts < _YEAR_10000:
+        whole = int(ts)
+        if ts - whole < 0.999:
+            day, second = divmod(whole, 86400)
+            return _day_ymd(day), f"{second // 3600:02d}{second // 60 % 60:02d}{second % 60:02d}"
     d = dt.datetime.fromtimestamp(ts, dt.UTC)
-    return f"{d.hour:02d}{d.minute:02d}{d.second:02d}"
+    return f"{d.year:04d}{d.month:02d}{d.day:02d}", f"{d.hour:02d}{d.minute:02d}{d.second:02d}"
+
+
+@functools.lru_cache(maxsize=1024)
+def _day_ymd(day: int) -> str:
+    """YYYYMMDD of the day ``day`` days after 1970-01-01."""
+    d = _EPOCH + dt.timedelta(days=day)
+    return f"{d.year:04d}{d.month:02d}{d.day:02d}"  # strftime("%Y%m%d"), at a third of the cost
+
+
+_EPOCH = dt.date(1970, 1, 1)
+_YEAR_10000 = dt.datetime(9999, 12, 31, tzinfo=dt.UTC).timestamp()  # fromtimestamp's range ends in 9999
 
 
 def parse(body: bytes) -> Request:
@@ -142,7 +168,8 @@ def parse(body: bytes) -> Request:
     decl = _DECL_RE.match(body)
     if not decl or decl.group(1).upper() not in (b"GBK", b"GB2312", b"GB18030"):
         raise DialectError("-1", "FMT_ENCODING", 'request must start with <?xml version="1.0" encoding="GBK"?>')
-    if b"<!DOCTYPE" in body.upper() or b"<!ENTITY" in body.upper():
+    upper = body.upper()
+    if b"<!DOCTYPE" in upper or b"<!ENTITY" in upper:
         raise DialectError("-1", "FMT_XML", "DOCTYPE/ENTITY declarations are refused")
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:
@@ -205,10 +232,13 @@ class CmbDialect:
         f = _fields(rec)
         for name, limit in FIELD_BYTES.items():
             value = f.get(name, "")
-            try:
-                size = len(value.encode("gbk"))
-            except UnicodeEncodeError:
-                raise AmountError("TEXT_ENCODING", f"{name} has characters GBK cannot carry") from None
+            if value.isascii():  # one GBK byte per ASCII character
+                size = len(value)
+            else:
+                try:
+                    size = len(value.encode("gbk"))
+                except UnicodeEncodeError:
+                    raise AmountError("TEXT_ENCODING", f"{name} has characters GBK cannot carry") from None
             if size > limit:
                 raise AmountError("TEXT_LENGTH", f"{name} longer than {limit} GBK bytes")
         for name in ("YURREF", "DBTACC", "CRTACC", "CRTNAM", "TRSAMT"):
@@ -246,63 +276,64 @@ class CmbDialect:
             self.engine.submit([o for _, o, _ in parsed if o is not None], body_sha256=body_sha256, signer=signer)
         )
         for i, order, error in parsed:
-            fields = {"SQRNBR": f"{i:010d}"}
+            sqrnbr = f"{i:010d}"
             if order is None:
                 assert error is not None
-                fields.update(
-                    YURREF=_txt(records[i - 1], "YURREF"),
-                    REQNBR="",
-                    REQSTS="FIN",
-                    RTNFLG="F",
-                    ERRCOD=error.code,
-                    ERRTXT=error.text,
-                )
+                ref = _txt(records[i - 1], "YURREF")
+                fields = _refused(sqrnbr, ref, error.code, error.text)
             else:
                 res = next(results)
-                if res.instruction is None:
-                    fields.update(
-                        YURREF=order.client_reference,
-                        REQNBR="",
-                        REQSTS="FIN",
-                        RTNFLG="F",
-                        ERRCOD=res.code,
-                        ERRTXT=res.text,
-                    )
-                else:
-                    fields.update(self._status_fields(res.instruction, short=True))
-                    fields["ERRCOD"] = "SUC0000"
-                    fields["ERRTXT"] = "重复提交，返回原结果 / repeat" if res.repeat else ""
+                ins = res.instruction
+                ref = order.client_reference
+                if ins is None:
+                    fields = _refused(sqrnbr, ref, res.code, res.text)
+                else:  # SQRNBR, the short status fields (_status_fields(ins, short=True)), ERRCOD, ERRTXT
+                    ref = ins.client_reference
+                    fields = {
+                        "SQRNBR": sqrnbr,
+                        "YURREF": ref,
+                        "REQNBR": ins.req_nbr,
+                        "REQSTS": REQSTS[ins.state],
+                        "RTNFLG": RTNFLG.get(ins.state, ""),
+                        "ERRCOD": "SUC0000",
+                        "ERRTXT": "重复提交，返回原结果 / repeat" if res.repeat else "",
+                    }
             answer.blocks.append(Block("NTQPAYRQZ", fields))
-            answer.references.append(fields["YURREF"])
+            answer.references.append(ref)
 
     @staticmethod
     def _status_fields(ins: Instruction, *, short: bool = False) -> dict[str, str]:
-        fields = {
+        state = ins.state
+        if short:
+            return {
+                "YURREF": ins.client_reference,
+                "REQNBR": ins.req_nbr,
+                "REQSTS": REQSTS[state],
+                "RTNFLG": RTNFLG.get(state, ""),
+            }
+        received = ins.received_at
+        eptdat, epttim = _ymd_hms(received) if received else ("", "")
+        return {
             "YURREF": ins.client_reference,
             "REQNBR": ins.req_nbr,
-            "REQSTS": REQSTS[ins.state],
-            "RTNFLG": RTNFLG.get(ins.state, ""),
+            "REQSTS": REQSTS[state],
+            "RTNFLG": RTNFLG.get(state, ""),
+            "BUSCOD": "N02031",
+            "BUSMOD": "00001",
+            "CCYNBR": CCYNBR.get(ins.currency, ""),
+            "DBTACC": ins.debit_account,
+            "CRTACC": ins.payee_account,
+            "CRTNAM": ins.payee_name,
+            "CRTBNK": ins.payee_bank,
+            "TRSAMT": format_amount(ins.amount_minor),
+            "NUSAGE": ins.purpose,
+            "EPTDAT": eptdat,
+            "EPTTIM": epttim,
+            "OPRDAT": _ymd(ins.executed_at),
+            "RTNDAT": _ymd(ins.returned_at),
+            "ERRCOD": ins.reason_code or "",
+            "ERRTXT": ins.reason_text or "",
         }
-        if short:
-            return fields
-        fields.update(
-            BUSCOD="N02031",
-            BUSMOD="00001",
-            CCYNBR=CCYNBR.get(ins.currency, ""),
-            DBTACC=ins.debit_account,
-            CRTACC=ins.payee_account,
-            CRTNAM=ins.payee_name,
-            CRTBNK=ins.payee_bank,
-            TRSAMT=format_amount(ins.amount_minor),
-            NUSAGE=ins.purpose,
-            EPTDAT=_ymd(ins.received_at),
-            EPTTIM=_hms(ins.received_at),
-            OPRDAT=_ymd(ins.executed_at),
-            RTNDAT=_ymd(ins.returned_at),
-            ERRCOD=ins.reason_code or "",
-            ERRTXT=ins.reason_text or "",
-        )
-        return fields
 
     # -- status ------------------------------------------------------------------------------------
     def _status_by_ref(self, req: Request, answer: Answer) -> None:
@@ -539,17 +570,19 @@ class CmbDialect:
             parts.append("</INFO>")
             for block in answer.blocks:
                 fields = block.fields
-                values = "".join(fields.values())
-                if "&" in values or "<" in values or ">" in values or "\r" in values:
+                values = tuple(fields.values())
+                joined = "".join(values)  # (TypeError if one is not a str)
+                if "&" in joined or "<" in joined or ">" in joined or "\r" in joined:
                     inner = "".join([f"<{name}>{_esc(value)}</{name}>" for name, value in fields.items()])
-                else:
-                    inner = "".join([f"<{name}>{value}</{name}>" for name, value in fields.items()])
-                parts.append(f"<{block.tag}>{inner}</{block.tag}>")
+                    parts.append(f"<{block.tag}>{inner}</{block.tag}>")
+                else:  # nothing to escape: the values into the block's template
+                    parts.append(_block_template(block.tag, tuple(fields)) % values)
         except TypeError:  # a value that is not a str
             return self.render_tree(answer, now)
         parts.append("</CMBSDKPGK>")
         text = "".join(parts)
-        if _XML_UNSAFE.search(text):
+        # every character _XML_UNSAFE finds is also not printable: the regular expression only when there is one
+        if not text.isprintable() and _XML_UNSAFE.search(text):
             return self.render_tree(answer, now)
         return b'<?xml version="1.0" encoding="GBK"?>' + text.encode("gbk", errors="xmlcharrefreplace")
 
@@ -576,6 +609,16 @@ class CmbDialect:
                 etree.SubElement(el, name).text = value
         text = etree.tostring(root, encoding="unicode")
         return b'<?xml version="1.0" encoding="GBK"?>' + text.encode("gbk", errors="xmlcharrefreplace")
+
+
+@functools.lru_cache(maxsize=256)
+def _block_template(tag: str, names: tuple[str, ...]) -> str:
+    """'<TAG><A>%s</A><B>%s</B></TAG>' for a block with the fields A, B (in this order), for ``% values``."""
+    def literal(text: str) -> str:
+        return text.replace("%", "%%")
+
+    inner = "".join(literal(f"<{name}>") + "%s" + literal(f"</{name}>") for name in names)
+    return literal(f"<{tag}>") + inner + literal(f"</{tag}>")
 
 
 def _esc(value: str) -> str:
