@@ -39,7 +39,8 @@ def engine_settings(args, base: EngineSettings) -> EngineSettings:
 
 def cmd_worker(cli) -> int:
     """Run the engine: --once (one pass), --until-idle (until nothing is in flight, or --timeout), else forever
-    (Ctrl+C / SIGTERM stop it between passes)."""
+    (Ctrl+C / SIGTERM stop it between passes). Passes follow each other at once while they find work (a payroll is
+    not paused between its chunks); a pass that found nothing waits --poll seconds."""
     print_json, _ = _out()
     engine = cli.services.submission
     engine.settings = engine_settings(cli.args, engine.settings)
@@ -59,8 +60,10 @@ def cmd_worker(cli) -> int:
         report = EngineReport()
         try:
             while not stop.is_set():
-                report += engine.run_once()
-                stop.wait(cli.args.poll)
+                step = engine.run_once()
+                report += step
+                if not step.work:  # a pass that did work is followed by the next at once; an idle one waits --poll
+                    stop.wait(cli.args.poll)
         except KeyboardInterrupt:
             pass
     pending = engine.pending()

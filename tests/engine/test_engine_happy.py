@@ -88,3 +88,32 @@ def test_stored_bytes_and_references_cannot_be_changed_by_sql(world):
         conn.execute(text("UPDATE payment_requests SET client_reference = 'OTHER' WHERE id = :p"), {"p": pid})
     with pytest.raises(Exception, match="FINAL_STATUS"), engine.begin() as conn:
         conn.execute(text("UPDATE payment_requests SET status = 'QUEUED' WHERE id = :p"), {"p": pid})
+
+
+def test_a_pass_that_did_work_is_followed_by_the_next_at_once(world, monkeypatch):
+    """The engine waits its poll interval only after a pass that found nothing to do: a payroll's chunks follow
+    each other without a pause (a production worker polls every 2 s)."""
+    s = world.services
+    engine = s.submission
+    ids = world.signed_payments(3, amount="12.35")
+    log: list[str] = []
+    real_once, real_sleep = engine.run_once, engine._sleep
+
+    def once():
+        step = real_once()
+        log.append("work" if step.work else "idle")
+        return step
+
+    def sleep(seconds):
+        log.append("sleep")
+        real_sleep(seconds)
+
+    monkeypatch.setattr(engine, "run_once", once)
+    monkeypatch.setattr(engine, "_sleep", sleep)
+    report = engine.run_until_idle(timeout_s=30, poll_s=0.05)
+    assert not report.errors, report
+    assert log[0] == "work"                              # queued, prepared and sent in the first pass
+    assert all(log[i + 1] != "sleep" for i, entry in enumerate(log[:-1]) if entry == "work"), log
+    assert all(log[i + 1] == "sleep" for i, entry in enumerate(log[:-1]) if entry == "idle"), log
+    viewer = world.actor("maker")
+    assert all(engine.trace(viewer, pid).payment.status is PaymentStatus.SUCCEEDED for pid in ids)
