@@ -14,8 +14,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, case, func, insert, select, tuple_, type_coerce, update
-from sqlalchemy.types import NullType
+from sqlalchemy import Table, case, func, insert, select, tuple_, update
 
 from app.domain.batch_import import BatchLineStatus, PaymentBatch
 from app.domain.errors import Conflict
@@ -36,7 +35,7 @@ from storage.orm import (
     UserRow,
 )
 from storage.repositories import PAYEE_READ as _PAYEE_COLUMNS
-from storage.repositories import _guarded
+from storage.repositories import MemoResult, _guarded
 from storage.repositories import payee_from_row as _payee
 
 _KEYS_PER_QUERY = 400     # (account, code) pairs per IN list: 800 parameters, below SQLite's limit
@@ -103,23 +102,6 @@ def id_runs(ids: Sequence[int]) -> list[tuple[int, int]]:
         else:
             runs.append((i, i))
     return runs
-
-
-class _MemoResult:
-    __slots__ = ("memo", "process", "raw")
-
-    def __init__(self, raw, process: Callable[[Any], Any] | None):
-        self.raw, self.process, self.memo = raw, process, {}
-
-    def __call__(self, value: Any) -> Any:
-        if value is None or self.process is None:
-            return value
-        hit = self.memo.get(value, _MISS)
-        if hit is _MISS:
-            hit = self.process(value)
-            if len(self.memo) < 4096:
-                self.memo[value] = hit
-        return hit
 
 
 # The orders the batch lines can be read in (the sort keys of ``SqlBatchRepository.lines``): a whitelist of
@@ -466,12 +448,9 @@ class SqlBatchRepository:
                 required_role=role, signer_id=signer, batch_id=batch_id)))
         return out
 
-    def _memo_result(self, column) -> _MemoResult:
-        """The column read raw (no per-row processing) and its own result processor applied once per distinct raw
-        value: the lines of a batch share their timestamps, so 100,000 rows cost a handful of conversions."""
-        dialect = self._s.get_bind().dialect
-        raw = type_coerce(column, NullType()).label(column.name)
-        return _MemoResult(raw, column.type.dialect_impl(dialect).result_processor(dialect, None))
+    def _memo_result(self, column) -> MemoResult:
+        """The column read raw and converted once per distinct value (see storage.repositories.MemoResult)."""
+        return MemoResult(self._s, column)
 
     def line_keys(self, batch_id: int, status: str, *, after_line: int | None = None, limit: int | None = None,
                   lock: bool = False) -> list[tuple[int, int, int, str, int]]:

@@ -40,9 +40,14 @@ class Side(str, Enum):
     RIGHT = "R"
 
 
+# json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False), with its encoder
+# made once (json.dumps builds one per call with these options: a third of the time of a 100,000-leaf batch)
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def canonical_json(obj: object) -> bytes:
     """Deterministic bytes: sorted keys, no insignificant whitespace, UTF-8 (non-ASCII kept as is)."""
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+    return _CANONICAL.encode(obj).encode("utf-8")
 
 
 def leaf_hash(leaf: bytes) -> bytes:

@@ -41,6 +41,7 @@ from app.services.approvals import (
     COMMENT_MAX_CHARS,
     COMMENT_REQUIRED,
     PASSWORD_REQUIRED,
+    ApprovalStep,
     approval_step,
     check_pending,
 )
@@ -87,10 +88,8 @@ class BatchDecision:
 def decisions_digest(rows: Iterable[tuple[int, str, int]]) -> str:
     """SHA-256 (hex) of ``"<payment id>:<content hash>:<level>\n"`` for each (payment id, content hash, level),
     in payment-id order: what the audit entry of a batch decision seals about the approval rows it wrote."""
-    h = hashlib.sha256()
-    for pid, chash, level in sorted(rows):
-        h.update(f"{int(pid)}:{chash}:{int(level)}\n".encode("ascii"))
-    return h.hexdigest()
+    text = "".join([f"{int(pid)}:{chash}:{int(level)}\n" for pid, chash, level in sorted(rows)])
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
 def _runs(ids: list[int]) -> list[list[int]]:
@@ -183,36 +182,48 @@ class BatchApprovalService:
             self._auth.reauthenticate(actor, password)
         new_status = transition(PaymentStatus.PENDING_APPROVAL, PaymentStatus.APPROVED)
         ids: list[int] = []
-        done: list[tuple[int, int, str]] = []         # (payment id, history seq, detail) of lines now APPROVED
+        done: list[tuple[int, str]] = []              # (payment id, history detail) of lines now APPROVED
         signed: list[tuple[int, str, int]] = []       # (payment id, content hash, level): the audit digest
         total = 0
+        # what one more approval by this approver does depends only on the line's policy requirement and its live
+        # approvals (approval_step): worked out once per distinct (requirement, live approvals), a refusal raising
+        # for the first line it concerns, as before
+        steps: dict[tuple, tuple[ApprovalStep, str]] = {}
         with self._uow() as uow:
             batch = self._batch(uow, batch.id)
             accounts: dict[int, object] = {}
             for first, last, payments in self._chunks(uow, batch.id):
                 payees = uow.batches.payees_of(batch.id, PENDING, first, last)
                 levels, live = self._levels(uow, batch.id, first, last)
-                seqs = uow.batches.last_history_seq(batch.id, PENDING, first, last)
                 rows = []
                 for p in payments:
                     if p.debit_account_id not in accounts:
                         accounts[p.debit_account_id] = uow.accounts.get(p.debit_account_id)
                     check_pending(actor, p, accounts[p.debit_account_id], payees.get(p.payee_id), "approve")
-                    step = approval_step(actor, p, live.get(p.id, ()))
+                    theirs = live.get(p.id, ())
+                    key = (p.required_approvals, p.required_role, *theirs)
+                    known = steps.get(key)
+                    if known is None:
+                        step = approval_step(actor, p, theirs)
+                        known = steps[key] = (step, f"approved by {step.live_approvals} of {step.required} with "
+                                                    f"batch {batch.id}")
+                    step, detail = known
                     level = levels.get(p.id, 0) + 1
                     rows.append((p.id, level, p.content_hash, step.approver_role))
                     signed.append((p.id, p.content_hash, level))
                     ids.append(p.id)
                     total += p.amount_minor
                     if step.completes:
-                        done.append((p.id, seqs.get(p.id, 0) + 1, f"approved by {step.live_approvals} of "
-                                     f"{step.required} with batch {batch.id}"))
+                        done.append((p.id, detail))
                 uow.batches.add_decisions(actor.user_id, "approved", None, rows)
             self._check_expected(batch, len(ids), total, expected_count, expected_total_minor)
             if done:
                 if uow.batches.set_status([d[0] for d in done], PENDING, new_status.value) != len(done):
                     raise Conflict(BATCH_CHANGED, f"lines of batch {batch.id} changed meanwhile; look at it again")
-                uow.batches.add_status_changes(PENDING, new_status.value, actor.username, done)
+                # one history row per line now APPROVED, its seq the line's last one + 1 (taken in the insert: one
+                # INSERT … SELECT per run of consecutive ids)
+                uow.payments.add_history_many([(pid, PaymentStatus.PENDING_APPROVAL, new_status, detail)
+                                               for pid, detail in done], actor.username)
             uow.audit.append(actor, BATCH_APPROVED, "payment_batch", str(batch.id), {
                 **_audit_lines(ids, total, decisions_digest(signed)), "decision": "approved",
                 "now_approved": len(done), "awaiting_further_approval": len(ids) - len(done),

@@ -27,6 +27,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
+from app.domain.bank_fields import WireTextRules
 from app.domain.errors import Conflict, DomainError, NotFound, PermissionDenied, Problem, ValidationFailed
 from app.domain.payment import PaymentStatus, transition
 from app.domain.payment_request import PaymentRequest, content_hash
@@ -293,20 +294,46 @@ class SigningService:
         rules, _note = account_rules(uow, account, self._manifests)
         if rules is None:
             return []
-        ids = [p.id for p in payments]
         payees = payees if payees is not None else self._payees(uow, payments)
         extras = self._extras(uow)
-        remittances = extras.remittances(ids) if extras is not None else {}
-        rows = extras.batch_rows(ids) if extras is not None else {}
-        out: list[Problem] = []
+        remittances = extras.remittances([p.id for p in payments]) if extras is not None else {}
+        findings = []
+        check = self._payment_text_check(rules)
         for p in payments:
             payee = payees.get(p.payee_id)
-            found = rules.check_payment(p.payee_name, p.purpose, getattr(payee, "bank_name", "") or "",
-                                        remittances.get(p.id) or Remittance())
-            where = f"payment {p.id}" + (f" (batch {rows[p.id][0]} row {rows[p.id][1]})" if p.id in rows else "")
-            out += [Problem(f.code, f"{where}: {f.message}", f"payment {p.id}.{f.field}", f.severity,
-                            params={**f.params, "payment_id": p.id}) for f in found]
+            found = check(p.payee_name, p.purpose, getattr(payee, "bank_name", "") or "",
+                          remittances.get(p.id) or Remittance())
+            if found:
+                findings.append((p.id, found))
+        # the batch rows only name the payments in the messages: read for those with findings alone
+        rows = extras.batch_rows([pid for pid, _f in findings]) if extras is not None and findings else {}
+        out: list[Problem] = []
+        for pid, found in findings:
+            where = f"payment {pid}" + (f" (batch {rows[pid][0]} row {rows[pid][1]})" if pid in rows else "")
+            out += [Problem(f.code, f"{where}: {f.message}", f"payment {pid}.{f.field}", f.severity,
+                            params={**f.params, "payment_id": pid}) for f in found]
         return out
+
+    @staticmethod
+    def _payment_text_check(rules: WireTextRules) -> Callable[[str, str, str, Remittance], list[Problem]]:
+        """``rules.check_payment``, with the purpose (and remittance) and the payee's bank name checked once per
+        distinct value: a payroll's lines share them (工资, the branch of the bank), the payee names are each
+        checked. The same problems, in the same order."""
+        if type(rules).check_payment is not WireTextRules.check_payment:
+            return rules.check_payment            # rules of another kind: as they check a payment
+        purposes: dict[tuple[str, Remittance], list[Problem]] = {}
+        banks: dict[str, list[Problem]] = {}
+
+        def check(payee_name: str, purpose: str, payee_bank_name: str, remittance: Remittance) -> list[Problem]:
+            key = (purpose, remittance)
+            of_purpose = purposes.get(key)
+            if of_purpose is None:
+                of_purpose = purposes[key] = rules.check_purpose(purpose, remittance)
+            of_bank = banks.get(payee_bank_name)
+            if of_bank is None:
+                of_bank = banks[payee_bank_name] = rules.check_bank_name(payee_bank_name)
+            return [*rules.check_name(payee_name), *of_purpose, *of_bank]
+        return check
 
     def _check_bank_text(self, uow, preview: BatchPreview, payments: Sequence[PaymentRequest],
                          payees: dict | None = None) -> None:
@@ -375,9 +402,13 @@ class SigningService:
         # one versioned write and one history row per payment, in bulk; the batch's audit entry below names them.
         # A payment changed since it was read (version) fails the whole write: nothing is stored.
         detail = f"signed in batch {batch.batch_id}"
+        moves: dict[PaymentStatus, PaymentStatus] = {}      # transition() once per status the payments are in
+        for p in payments:
+            if p.status not in moves:
+                moves[p.status] = transition(p.status, PaymentStatus.SIGNED)
+        signer = {"signer_id": actor.user_id}
         try:
-            uow.payments.set_status_many([(p.id, p.version, transition(p.status, PaymentStatus.SIGNED),
-                                           {"signer_id": actor.user_id}) for p in payments])
+            uow.payments.set_status_many([(p.id, p.version, moves[p.status], signer) for p in payments])
         except Conflict as exc:
             if exc.code != "STALE_VERSION":
                 raise
