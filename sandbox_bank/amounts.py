@@ -35,4 +35,7 @@ def format_amount(minor: int) -> str:
     """12345 -> '123.45'; -5 -> '-0.05'."""
     sign = "-" if minor < 0 else ""
     value = abs(minor)
-    return f"{sign}{value // 100}.{value % 100:02d}"
+    return f"{sign}{value // 100}.{_CENTS[value % 100]}"
+
+
+_CENTS = tuple(f"{i:02d}" for i in range(100))  # "00".."99" (a format spec per amount cost more than the rest)
