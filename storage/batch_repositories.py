@@ -413,6 +413,18 @@ class SqlBatchRepository:
         most ``limit``: one Core query (no ORM objects), read by chunks so that a 100,000-line batch is never all
         in memory at once. ``lock`` takes their row locks on PostgreSQL; a SQLite write unit of work already holds
         the database's write lock (BEGIN IMMEDIATE)."""
+        lines = self._payment_lines(batch_id, status, after_line, limit, lock, payees=False)
+        return [(line, payment) for line, payment, _none in lines]
+
+    def payment_lines_with_payees(self, batch_id: int, status: str, *, after_line: int | None = None,
+                                  limit: int | None = None, lock: bool = False
+                                  ) -> list[tuple[int, PaymentRequest, Payee]]:
+        """:meth:`payment_lines` with each line's payee as it is now (what :meth:`payees_of` reads), from the same
+        query: the payee row the line is joined to anyway (batch approval: one read per chunk, not two)."""
+        return self._payment_lines(batch_id, status, after_line, limit, lock, payees=True)
+
+    def _payment_lines(self, batch_id: int, status: str, after_line: int | None, limit: int | None, lock: bool,
+                       *, payees: bool) -> list[tuple[int, PaymentRequest, Payee | None]]:
         p, u, y, acc = (PaymentRequestRow.__table__, UserRow.__table__, PayeeRow.__table__,
                         BankAccountRow.__table__)
         created, updated = self._memo_result(p.c.created_at), self._memo_result(p.c.updated_at)
@@ -420,7 +432,8 @@ class SqlBatchRepository:
                        p.c.purpose, p.c.requested_date, p.c.urgency, p.c.status, p.c.maker_id, u.c.username,
                        y.c.name, y.c.account_number, acc.c.account_number, p.c.content_hash, p.c.version,
                        created.raw, updated.raw, p.c.duplicate_override, y.c.cnaps_code, p.c.policy_version,
-                       p.c.required_approvals, p.c.required_role, p.c.signer_id)
+                       p.c.required_approvals, p.c.required_role, p.c.signer_id,
+                       *([y.c[n] for n in _PAYEE_COLUMNS] if payees else []))
                 .join(u, u.c.id == p.c.maker_id).join(y, y.c.id == p.c.payee_id)
                 .join(acc, acc.c.id == p.c.debit_account_id)
                 .where(*self._lines_where(p, batch_id, status, None, None)).order_by(p.c.batch_line))
@@ -431,13 +444,20 @@ class SqlBatchRepository:
         if lock and self._s.get_bind().dialect.name == "postgresql":
             stmt = stmt.with_for_update(of=p)
         statuses: dict[str, PaymentStatus] = {}
+        known: dict[int, Payee] = {}        # a payee of several lines is built once
         out = []
-        for (line, pid, debit, payee, amount, currency, purpose, requested, urgency, st, maker, maker_name,
-             payee_name, payee_account, debit_number, chash, version, created_raw, updated_raw, dup, payee_code, policy,
-             required, role, signer) in bulk.rows(self._s, stmt):
+        for row in bulk.rows(self._s, stmt):
+            (line, pid, debit, payee, amount, currency, purpose, requested, urgency, st, maker, maker_name,
+             payee_name, payee_account, debit_number, chash, version, created_raw, updated_raw, dup, payee_code,
+             policy, required, role, signer) = row[:25]
             status_value = statuses.get(st)
             if status_value is None:
                 status_value = statuses[st] = PaymentStatus(st)
+            payee_value = None
+            if payees:
+                payee_value = known.get(payee)
+                if payee_value is None:
+                    payee_value = known[payee] = _payee(row[25:])
             out.append((line, PaymentRequest(
                 id=pid, debit_account_id=debit, payee_id=payee, amount_minor=amount, currency=currency,
                 purpose=purpose, requested_date=requested, urgent=urgency == URGENCY_URGENT, status=status_value,
@@ -445,7 +465,7 @@ class SqlBatchRepository:
                 debit_account_number=debit_number, content_hash=chash, version=version,
                 created_at=created(created_raw), updated_at=updated(updated_raw), duplicate_override=bool(dup),
                 payee_bank_code=payee_code or "", policy_version=policy, required_approvals=required,
-                required_role=role, signer_id=signer, batch_id=batch_id)))
+                required_role=role, signer_id=signer, batch_id=batch_id), payee_value))
         return out
 
     def _memo_result(self, column) -> MemoResult:

@@ -93,6 +93,11 @@ def _content_values(fields: dict[str, Any]) -> dict[str, Any]:
 _STATUS_EXTRA = frozenset({"policy_version", "required_approvals", "required_role", "submitted_at",
                            "duplicate_override", "signer_id"})
 
+def _typed(values: dict[str, Any]) -> list[tuple[str, Any, type]]:
+    """The items of ``values`` with each value's type, as a key: 1 and True (equal, same hash) stay apart."""
+    return [(k, v, type(v)) for k, v in values.items()]
+
+
 class SqlPaymentRepository:
     def __init__(self, session: Session, clock: Clock):
         self._s = session
@@ -192,7 +197,7 @@ class SqlPaymentRepository:
         alike: dict[tuple, dict[str, Any]] = {}      # the same status and columns: checked and built once
         for payment_id, expected_version, status, extra in changes:
             try:
-                key: tuple | None = (status, *extra.items())
+                key: tuple | None = (status, type(status), *_typed(extra))
                 values = alike.get(key)
             except TypeError:
                 key = values = None
@@ -224,11 +229,12 @@ class SqlPaymentRepository:
             rest = []                         # rows written one by one
             for row in group:
                 try:
-                    alike.setdefault((row[1], *row[2].values()), []).append(row)
+                    alike.setdefault((row[1], type(row[1]), *_typed(row[2])), []).append(row)
                 except TypeError:             # an unhashable value: that row goes row by row
                     rest.append(row)
             changed = 0
-            for (expected_version, *values), members in alike.items():
+            for members in alike.values():
+                expected_version, values = members[0][1], list(members[0][2].values())
                 ids = [m[0] for m in members]
                 runs, others = id_spans(ids) if len(ids) == len(set(ids)) else ([], ids)
                 if not runs:                  # a repeated id (each row at most once) also goes row by row: stale
@@ -282,8 +288,15 @@ class SqlPaymentRepository:
             return
         H = PaymentStatusHistoryRow.__table__
         now = self._clock.now()
-        rows = [(payment_id, from_status.value if from_status else None, PaymentStatus(to_status).value, now, actor,
-                 detail, payment_id) for payment_id, from_status, to_status, detail in changes]
+        moves: dict[tuple, tuple[str | None, str]] = {}     # each (from, to) checked and converted once
+        rows = []
+        for payment_id, from_status, to_status, detail in changes:
+            key = (from_status, to_status, type(from_status), type(to_status))
+            move = moves.get(key)
+            if move is None:
+                move = moves[key] = (from_status.value if from_status else None,
+                                                          PaymentStatus(to_status).value)
+            rows.append((payment_id, *move, now, actor, detail, payment_id))
         with _guarded(self._s, "a status change"):
             rows = self._add_history_runs(rows)
             # each row takes the next sequence number of its payment in the same statement (executemany runs the

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import json.encoder
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +40,9 @@ class Side(str, Enum):
     LEFT = "L"
     RIGHT = "R"
 
+
+# a str as JSON text with ensure_ascii=False: the function json's encoder itself applies to every string
+_json_text = json.encoder.encode_basestring
 
 # json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False), with its encoder
 # made once (json.dumps builds one per call with these options: a third of the time of a 100,000-leaf batch)
@@ -88,7 +92,19 @@ class BatchPayment:
         }
 
     def leaf(self) -> bytes:
-        """The canonical leaf bytes this payment contributes to the Merkle tree."""
+        """The canonical leaf bytes this payment contributes to the Merkle tree: ``canonical_json`` of
+        :meth:`to_canonical`. For the usual values (an int amount, str texts) written here directly, key by key in
+        sorted order, each text escaped by the json module's own string encoder — the same bytes, a third of the
+        time (a 100,000-line batch has 100,000 leaves); any other value goes through ``canonical_json``."""
+        a, bc, cr, ch, cu, da, pa, pn, pi, pu = (
+            self.amount_minor, self.bank_code, self.client_reference, self.content_hash, self.currency,
+            self.debit_account, self.payee_account, self.payee_name, self.payment_id, self.purpose)
+        if (type(a) is int and type(bc) is str and type(cr) is str and type(ch) is str and type(cu) is str
+                and type(da) is str and type(pa) is str and type(pn) is str and type(pi) is str and type(pu) is str):
+            e = _json_text
+            return (f'{{"amount_minor":{a:d},"bank_code":{e(bc)},"client_reference":{e(cr)},"content_hash":{e(ch)},'
+                    f'"currency":{e(cu)},"debit_account":{e(da)},"payee_account":{e(pa)},"payee_name":{e(pn)},'
+                    f'"payment_id":{e(pi)},"purpose":{e(pu)}}}').encode()
         return canonical_json(self.to_canonical())
 
 

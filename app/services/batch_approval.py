@@ -13,10 +13,11 @@ salaries of 5,000.00 moves 5,000,000.00.
 
 ``reject_batch`` rejects every line awaiting approval with one comment, in ONE unit of work (all or nothing).
 
-Both work in bulk, so that a 100,000-line payroll is decided in seconds: the lines, their payees and their
-approvals are read with a few batch-scoped queries, every line is checked in memory, and the writes are
-multi-row inserts and one UPDATE per run of consecutive ids — one approval row and (when its status moves) one
-status-history row per payment, as a single decision writes, and the database triggers still check each row.
+Both work in bulk, so that a 100,000-line payroll is decided in seconds: the lines with their payees, and their
+approvals, are read with a few batch-scoped queries, every line is checked in memory, and the writes are
+multi-row inserts and one UPDATE (approval: one history INSERT … SELECT) per run of consecutive ids — one approval
+row and (when its status moves) one status-history row per payment, as a single decision writes, and the database
+triggers still check each row.
 The audit log gets ONE entry for the batch decision (not one or two per line), which binds every line: the
 payment ids (as runs), the count and total, and ``decisions_sha256``, the SHA-256 of the lines
 ``"<payment id>:<content hash>:<level>"`` (in id order) of the approval rows it wrote — recomputable from the
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 
 from app.domain.batch_import import PaymentBatch
 from app.domain.errors import Conflict, NotFound, PermissionDenied, Problem, ValidationFailed
+from app.domain.master_data import Payee
 from app.domain.money import format_amount
 from app.domain.payment import PaymentStatus, transition
 from app.domain.payment_request import PaymentRequest
@@ -143,14 +145,16 @@ class BatchApprovalService:
                            f"totalling {format_amount(int(expected_total_minor))}; look at it again")
 
     @staticmethod
-    def _chunks(uow, batch_id: int) -> Iterator[tuple[int, int, list[PaymentRequest]]]:
-        """(first line, last line, payments) of the lines awaiting approval, ``CHUNK_LINES`` at a time, locked."""
+    def _chunks(uow, batch_id: int) -> Iterator[tuple[int, int, list[tuple[PaymentRequest, Payee]]]]:
+        """(first line, last line, (payment, its payee now)) of the lines awaiting approval, ``CHUNK_LINES`` at a
+        time, locked: one query per chunk reads the lines and their payees."""
         after = None
         while True:
-            part = uow.batches.payment_lines(batch_id, PENDING, after_line=after, limit=CHUNK_LINES, lock=True)
+            part = uow.batches.payment_lines_with_payees(batch_id, PENDING, after_line=after, limit=CHUNK_LINES,
+                                                         lock=True)
             if not part:
                 return
-            yield part[0][0], part[-1][0], [p for _line, p in part]
+            yield part[0][0], part[-1][0], [(p, payee) for _line, p, payee in part]
             after = part[-1][0]
 
     @staticmethod
@@ -192,14 +196,13 @@ class BatchApprovalService:
         with self._uow() as uow:
             batch = self._batch(uow, batch.id)
             accounts: dict[int, object] = {}
-            for first, last, payments in self._chunks(uow, batch.id):
-                payees = uow.batches.payees_of(batch.id, PENDING, first, last)
+            for first, last, lines in self._chunks(uow, batch.id):
                 levels, live = self._levels(uow, batch.id, first, last)
                 rows = []
-                for p in payments:
+                for p, payee in lines:
                     if p.debit_account_id not in accounts:
                         accounts[p.debit_account_id] = uow.accounts.get(p.debit_account_id)
-                    check_pending(actor, p, accounts[p.debit_account_id], payees.get(p.payee_id), "approve")
+                    check_pending(actor, p, accounts[p.debit_account_id], payee, "approve")
                     theirs = live.get(p.id, ())
                     key = (p.required_approvals, p.required_role, *theirs)
                     known = steps.get(key)

@@ -221,3 +221,15 @@ def test_payment_lines_are_the_payments_the_repository_reads_one_by_one(w, app_c
         seen = u.batches.pending_summary(batch.id, "PENDING_APPROVAL", w.maker.user_id)
     assert seen == {"count": 7, "total_minor": batch.total_minor, "max_minor": 100_606, "own": 7,
                     "approved_by_user": 0}
+
+
+def test_payment_lines_with_payees_are_the_lines_and_the_payees_read_apart(w, app_context, tmp_path):
+    batch = _batch(w, tmp_path, 7)
+    uow = app_context.ledger.unit_of_work_factory(app_context.audit_key, app_context.clock)
+    with uow(read_only=True) as u:
+        both = u.batches.payment_lines_with_payees(batch.id, "PENDING_APPROVAL", after_line=2, limit=4)
+        assert [(line, p) for line, p, _y in both] == u.batches.payment_lines(batch.id, "PENDING_APPROVAL",
+                                                                               after_line=2, limit=4)
+        payees = u.batches.payees_of(batch.id, "PENDING_APPROVAL", 3, 6)
+        assert [y for _l, _p, y in both] == [payees[p.payee_id] for _l, p, _y in both]
+        assert u.batches.payment_lines_with_payees(batch.id, "APPROVED") == []
