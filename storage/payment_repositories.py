@@ -93,6 +93,7 @@ def _content_values(fields: dict[str, Any]) -> dict[str, Any]:
 _STATUS_EXTRA = frozenset({"policy_version", "required_approvals", "required_role", "submitted_at",
                            "duplicate_override", "signer_id"})
 
+
 def _typed(values: dict[str, Any]) -> list[tuple[str, Any, type]]:
     """The items of ``values`` with each value's type, as a key: 1 and True (equal, same hash) stay apart."""
     return [(k, v, type(v)) for k, v in values.items()]
@@ -294,8 +295,7 @@ class SqlPaymentRepository:
             key = (from_status, to_status, type(from_status), type(to_status))
             move = moves.get(key)
             if move is None:
-                move = moves[key] = (from_status.value if from_status else None,
-                                                          PaymentStatus(to_status).value)
+                move = moves[key] = (from_status.value if from_status else None, PaymentStatus(to_status).value)
             rows.append((payment_id, *move, now, actor, detail, payment_id))
         with _guarded(self._s, "a status change"):
             rows = self._add_history_runs(rows)
