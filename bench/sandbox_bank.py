@@ -4,6 +4,11 @@ parse, answer signing — the transport limit), in the same run, rounds alternat
 alike. ratio = ms per DCPAYMNT / ms per trivial query. Also: ms per NTQRYSTN page of 1,000 over the same
 server (the paged status list the client walks instead of one NTQRYSTY per reference).
 
+Also the bank's own CPU (its process's user + system time, Linux /proc), each on its own after the timed rounds:
+ms per payment over CPU_PAY_REQUESTS more DCPAYMNT and their execution (1 s, the idle advancer included), ms per
+GetAccInfo, and ms per record of the NTQRYSTN walk. The bank shares the machine with this client: the CPU figures
+say what the bank costs, whatever the wall times.
+
 One sender on one keep-alive connection (as one submission worker would). The server runs as its own process
 (``python -m sandbox_bank serve``, WAL + synchronous=FULL, background advancer on), so everything the bank does
 for a request — the payments are also executed by the advancer while the run goes on — is in the figure.
@@ -17,6 +22,7 @@ import base64
 import datetime as dt
 import hashlib
 import json
+import os
 import ssl
 import sys
 import tempfile
@@ -33,6 +39,7 @@ ROUNDS = 3
 PAY_PER_ROUND = 40  # DCPAYMNT requests per round
 TRIVIAL_PER_ROUND = 80
 LIST_PAGE = 1000
+CPU_PAY_REQUESTS = 100  # DCPAYMNT requests for the bank's CPU per payment
 TARGET_RATIO = 4.0  # DCPAYMNT adds 50 records parsed, a signature check, 50 inserts, a FULL-sync commit
 PAYER = "6225880000000101"
 PAYEE_BASE = "6217000000"
@@ -161,6 +168,16 @@ def _list_pages(client: _Client) -> tuple[int, int, float]:
     return records, pages, time.perf_counter() - t
 
 
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux /proc; NaN elsewhere)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    except OSError:
+        return float("nan")
+    fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run(existing: int = EXISTING, daily_limit: bool = True) -> dict:
     from app.adapters.sandbox_bank_process import SandboxBankProcess
 
@@ -171,13 +188,14 @@ def run(existing: int = EXISTING, daily_limit: bool = True) -> dict:
             trivial = _xml("GetAccInfo", [("SDKACINFX", {"BBKNBR": "75", "ACCNBR": PAYER})])
             seq = 0
             batches = []
-            for _ in range(ROUNDS * PAY_PER_ROUND + 1):  # signed up front: the client's signing is not timed
+            for _ in range(ROUNDS * PAY_PER_ROUND + CPU_PAY_REQUESTS + 1):  # signed up front: not timed
                 refs = [f"B{seq + k:09d}" for k in range(RECORDS)]
                 seq += RECORDS
                 batches.append(client.signed(payment_body(refs)))
             out = client.post(*batches.pop())  # warm-up, and every record received
             assert out.count(b"<ERRCOD>SUC0000</ERRCOD>") == RECORDS, out[:500]
             client.post(trivial)
+            cpu_batches = [batches.pop() for _ in range(CPU_PAY_REQUESTS)]
             pay_s = triv_s = 0.0
             for r in range(ROUNDS):
                 t = time.perf_counter()
@@ -189,11 +207,23 @@ def run(existing: int = EXISTING, daily_limit: bool = True) -> dict:
                     client.post(trivial)
                 triv_s += time.perf_counter() - t
             time.sleep(1.0)  # the last payments are executed
+            pid = bank._proc.pid
+            cpu = _cpu_s(pid)
+            for body, headers in cpu_batches:
+                client.post(body, headers)
+            time.sleep(1.0)  # and executed
+            pay_cpu = (_cpu_s(pid) - cpu) / (CPU_PAY_REQUESTS * RECORDS)
+            cpu = _cpu_s(pid)
+            for _ in range(TRIVIAL_PER_ROUND * 3):
+                client.post(trivial)
+            triv_cpu = (_cpu_s(pid) - cpu) / (TRIVIAL_PER_ROUND * 3)
+            cpu = _cpu_s(pid)
             try:
                 records, pages, list_s = _list_pages(client)
             except AssertionError as exc:  # a bank without NTQRYSTN
                 records, pages, list_s = 0, 0, float("nan")
                 print(f"NTQRYSTN not available: {exc}", file=sys.stderr)
+            list_cpu = (_cpu_s(pid) - cpu) / records if records else float("nan")
             client.session.close()
     pay_ms = pay_s / (ROUNDS * PAY_PER_ROUND) * 1000
     triv_ms = triv_s / (ROUNDS * TRIVIAL_PER_ROUND) * 1000
@@ -204,9 +234,13 @@ def run(existing: int = EXISTING, daily_limit: bool = True) -> dict:
         "reference": "the same server answering GetAccInfo (transport limit)", "target_ratio": TARGET_RATIO,
         "payments_per_s": 1000 / pay_ms * RECORDS, "requests_per_s": 1000 / pay_ms,
         "trivial_per_s": 1000 / triv_ms, "list_page_ms": page_ms, "list_records": records, "list_pages": pages,
+        "bank_cpu_ms_per_payment": pay_cpu * 1000, "bank_cpu_ms_per_trivial": triv_cpu * 1000,
+        "bank_cpu_ms_per_list_record": list_cpu * 1000,
         "detail": f"DCPAYMNT {pay_ms:.1f} ms/request ({1000 / pay_ms:.1f} req/s, {1000 / pay_ms * RECORDS:.0f} "
                   f"payments/s), GetAccInfo {triv_ms:.1f} ms ({1000 / triv_ms:.1f} req/s); NTQRYSTN {page_ms:.1f} "
-                  f"ms per page of ≤{LIST_PAGE} ({records:,} records in {pages} pages)",
+                  f"ms per page of ≤{LIST_PAGE} ({records:,} records in {pages} pages); bank CPU "
+                  f"{pay_cpu * 1000:.3f} ms per payment, {triv_cpu * 1000:.2f} ms per GetAccInfo, "
+                  f"{list_cpu * 1000:.3f} ms per listed record",
     }
 
 
