@@ -46,6 +46,7 @@ from app.services.approvals import (
     ApprovalStep,
     approval_step,
     check_pending,
+    cyclic_gc_paused,
 )
 from app.services.payments import PAYMENTS_CHANGED, current_policy
 from app.services.permissions import require_any, require_logged_in
@@ -193,7 +194,7 @@ class BatchApprovalService:
         # approvals (approval_step): worked out once per distinct (requirement, live approvals), a refusal raising
         # for the first line it concerns, as before
         steps: dict[tuple, tuple[ApprovalStep, str]] = {}
-        with self._uow() as uow:
+        with cyclic_gc_paused(), self._uow() as uow:
             batch = self._batch(uow, batch.id)
             accounts: dict[int, object] = {}
             for first, last, lines in self._chunks(uow, batch.id):

@@ -55,6 +55,7 @@ from app.ports.signing_batches import (
     SignerProvider,
     SigningKeyProfile,
 )
+from app.services.approvals import cyclic_gc_paused
 from app.services.bank_rules import LineExtrasFactory, ManifestLookup, account_rules, registry_manifests
 from app.services.payee_guard import refuse_unconfirmed
 from app.services.payments import CONTENT_CHANGED, PAYMENTS_CHANGED
@@ -199,7 +200,7 @@ class SigningService:
 
     def ready_batches(self, actor: Actor) -> list[BatchPreview]:
         require_logged_in(actor)
-        with self._uow(read_only=True) as uow:
+        with cyclic_gc_paused(), self._uow(read_only=True) as uow:
             built = self._batches(uow)
             listed = {preview.batch_key: (self._listed_state(uow, preview, payments), (preview, batch, payments))
                       for preview, batch, payments in built}
@@ -357,7 +358,7 @@ class SigningService:
         self._require_signer(actor)
         batch_key = batch if isinstance(batch, str) else None
         payment_ids = None if isinstance(batch, str) else list(batch)
-        with self._uow(read_only=True) as uow:
+        with cyclic_gc_paused(), self._uow(read_only=True) as uow:
             listed = self._listed_unchanged(uow, batch_key) if batch_key is not None else None
             preview, doc, payments = listed or self._select(uow, batch_key, payment_ids)
             payees = self._payees(uow, payments)
@@ -374,7 +375,7 @@ class SigningService:
                                                                 doc.signing_preimage()):
             raise DomainError(SIGNATURE_INVALID, "the token returned a signature that does not verify with its "
                               "certificate; nothing was stored")
-        with self._uow() as uow:
+        with cyclic_gc_paused(), self._uow() as uow:
             stored = self._store(uow, actor, preview, doc, payments, result, cert_text, checked)
             uow.commit()
         with self._listed_lock:
