@@ -196,7 +196,11 @@ class SqlPaymentRepository:
             return
         rows = []
         alike: dict[tuple, dict[str, Any]] = {}      # the same status and columns: checked and built once
+        last: tuple = (None, None, None)             # (status, extra, values) of the row before
         for payment_id, expected_version, status, extra in changes:
+            if status is last[0] and extra is last[1]:  # the same objects as the row before (one dict for all)
+                rows.append((payment_id, expected_version, last[2]))
+                continue
             try:
                 key: tuple | None = (status, type(status), *_typed(extra))
                 values = alike.get(key)
@@ -209,6 +213,7 @@ class SqlPaymentRepository:
                 if key is not None:
                     alike[key] = values
             rows.append((payment_id, expected_version, values))
+            last = (status, extra, values)
         with _guarded(self._s, "a payment"):
             stale = self._versioned_many(rows, self._clock.now())
         if stale:
@@ -228,10 +233,10 @@ class SqlPaymentRepository:
         for keys, group in shapes.items():
             alike: dict[tuple, list[tuple[int, int, dict[str, Any]]]] = {}
             rest = []                         # rows written one by one
-            for row in group:
+            for row in group:               # rows of equal values share one dict (set_status_many)
                 try:
-                    alike.setdefault((row[1], type(row[1]), *_typed(row[2])), []).append(row)
-                except TypeError:             # an unhashable value: that row goes row by row
+                    alike.setdefault((row[1], type(row[1]), id(row[2])), []).append(row)
+                except TypeError:             # an unhashable version: that row goes row by row
                     rest.append(row)
             changed = 0
             for members in alike.values():

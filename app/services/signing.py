@@ -202,19 +202,24 @@ class SigningService:
         require_logged_in(actor)
         with cyclic_gc_paused(), self._uow(read_only=True) as uow:
             built = self._batches(uow)
-            listed = {preview.batch_key: (self._listed_state(uow, preview, payments), (preview, batch, payments))
+            listed = {preview.batch_key: (self._listed_state(uow, preview, payments, as_read=True),
+                                          (preview, batch, payments))
                       for preview, batch, payments in built}
         with self._listed_lock:
             self._listed = listed
         return [preview for preview, _b, _p in built]
 
     @staticmethod
-    def _listed_state(uow, preview: BatchPreview, payments: Sequence[PaymentRequest]) -> tuple:
+    def _listed_state(uow, preview: BatchPreview, payments: Sequence[PaymentRequest], *,
+                      as_read: bool = False) -> tuple:
         """What a listed batch's payments, as read, depended on: each payment's version (every write of a payment
-        bumps it), its payees and its debit account."""
+        bumps it), its payees and its debit account. ``as_read``: the versions the payments were read with (when
+        listing: the same as reading them again in that unit of work, without a second read of 100,000 rows)."""
         account = uow.accounts.get(preview.debit_account_id)
-        return (uow.payments.versions_of([p.id for p in payments]),
-                uow.payees.state_of([p.payee_id for p in payments]), None if account is None else account.version)
+        versions = ({p.id: p.version for p in payments} if as_read
+                    else uow.payments.versions_of([p.id for p in payments]))
+        return (versions, uow.payees.state_of([p.payee_id for p in payments]),
+                None if account is None else account.version)
 
     def _listed_unchanged(self, uow, batch_key: str):
         """The batch ``batch_key`` as ready_batches built it, when nothing it was built from has changed since (its

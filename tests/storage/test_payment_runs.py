@@ -112,14 +112,18 @@ def test_reads_by_runs_give_what_the_in_lists_gave(uow, many, monkeypatch, pick)
     assert by_runs[4][0] == len([i for i in ids[::3] if i in wanted])
 
 
-def _sign_all(many, version_of=lambda pid: 2):
+def _sign_all(many, version_of=lambda pid: 2, shared=False):
+    one = {"signer_id": many["signer"]}
     return lambda u: u.payments.set_status_many([(pid, version_of(pid), PaymentStatus.APPROVED,
-                                                  {"signer_id": many["signer"]}) for pid in many["ids"]])
+                                                  one if shared else {"signer_id": many["signer"]})
+                                                 for pid in many["ids"]])
 
 
-def test_a_status_write_by_runs_stores_what_the_row_by_row_write_stored(uow, many, monkeypatch, clock):
+@pytest.mark.parametrize("shared", [False, True])
+def test_a_status_write_by_runs_stores_what_the_row_by_row_write_stored(uow, many, monkeypatch, clock, shared):
+    """Each row with its own dict of columns, or all with one (as signing passes them)."""
     clock.advance(minutes=5)
-    by_runs, row_by_row = _both_ways(uow, monkeypatch, _sign_all(many))
+    by_runs, row_by_row = _both_ways(uow, monkeypatch, _sign_all(many, shared=shared))
     assert by_runs == row_by_row and by_runs[0] == ("ok", None)
     payments = by_runs[1][0]
     assert {(status, version, signer) for _i, status, version, signer, _at in payments} == {
@@ -136,6 +140,22 @@ def test_a_payment_changed_meanwhile_fails_the_write_by_runs_as_row_by_row(ledge
     by_runs, row_by_row = _both_ways(uow, monkeypatch, _sign_all(many))
     assert by_runs == row_by_row and by_runs[0][:3] == ("refused", "Conflict", "STALE_VERSION")
     assert by_runs[0][3].startswith(f"{N if bump == 1 else 1} of {N} payments were changed")
+
+
+def test_rows_with_other_columns_go_their_own_way(uow, many, monkeypatch, clock):
+    ids = many["ids"]
+    shared = {"signer_id": many["signer"]}
+
+    def write(u):
+        u.payments.set_status_many([
+            (pid, 2, PaymentStatus.APPROVED,
+             shared if i % 50 else {"signer_id": many["signer"], "required_role": "finance"} if i % 100
+             else {"signer_id": many["signer"], "duplicate_override": 1 if i % 200 else True})
+            for i, pid in enumerate(ids)])
+        return [tuple(r) for r in u.session.execute(text(
+            "SELECT id, required_role, duplicate_override FROM payment_requests ORDER BY id"))]
+    by_runs, row_by_row = _both_ways(uow, monkeypatch, write)
+    assert by_runs == row_by_row and by_runs[0][0] == "ok"
 
 
 def test_rows_expected_at_other_versions_go_their_own_way(uow, many, monkeypatch, ledger):
