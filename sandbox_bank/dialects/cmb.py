@@ -131,7 +131,10 @@ def _date(value: str, name: str) -> dt.date:
 
 
 def _ymd(ts: float | None) -> str:
-    return _ymd_hms(ts)[0] if ts else ""
+    if not ts:
+        return ""
+    second = _whole_second(ts)
+    return _day_ymd(second // 86400) if second is not None else _ymd_hms(ts)[0]
 
 
 def _hms(ts: float | None) -> str:
@@ -140,17 +143,26 @@ def _hms(ts: float | None) -> str:
 
 def _ymd_hms(ts: float) -> tuple[str, str]:
     """(YYYYMMDD, HHMMSS) of a timestamp, UTC: what datetime.fromtimestamp(ts, UTC) gives, formatted (status pages
-    format thousands). From the whole second where that is certain — datetime rounds to the microsecond, so a time
-    within half a microsecond of the next second is in the next second — and the day's string once per day."""
+    format thousands): from the whole second where that is certain, the day's string once per day."""
+    second = _whole_second(ts)
+    if second is not None:
+        day, second = divmod(second, 86400)
+        minutes, second = divmod(second, 60)
+        hour, minute = divmod(minutes, 60)
+        return _day_ymd(day), _TWO_DIGITS[hour] + _TWO_DIGITS[minute] + _TWO_DIGITS[second]
+    d = dt.datetime.fromtimestamp(ts, dt.UTC)
+    return f"{d.year:04d}{d.month:02d}{d.day:02d}", f"{d.hour:02d}{d.minute:02d}{d.second:02d}"
+
+
+def _whole_second(ts: float) -> int | None:
+    """The second since 1970 that datetime.fromtimestamp(ts) falls in, where that is certain without it: datetime
+    rounds to the microsecond, so a time within half a microsecond of the next second is in the next second (and
+    outside its range it raises). None: ask datetime."""
     if 0 < ts < _YEAR_10000:
         whole = int(ts)
         if ts - whole < 0.999:
-            day, second = divmod(whole, 86400)
-            minutes, second = divmod(second, 60)
-            hour, minute = divmod(minutes, 60)
-            return _day_ymd(day), _TWO_DIGITS[hour] + _TWO_DIGITS[minute] + _TWO_DIGITS[second]
-    d = dt.datetime.fromtimestamp(ts, dt.UTC)
-    return f"{d.year:04d}{d.month:02d}{d.day:02d}", f"{d.hour:02d}{d.minute:02d}{d.second:02d}"
+            return whole
+    return None
 
 
 @functools.lru_cache(maxsize=1024)
@@ -561,25 +573,34 @@ class CmbDialect:
         byte for byte what :meth:`render_tree` (lxml) gives, which is used whenever a value is not a plain
         XML-compatible string, so that case fails (or not) exactly as lxml decides."""
         parts = ["<CMBSDKPGK><INFO>"]
+        unchecked = []  # what may hold a character XML cannot carry: the values, and names outside a template
         try:
             for name, value in self._info(answer, now):
                 parts.append(f"<{name}>{_esc(value)}</{name}>")
+                unchecked.append(value)
             parts.append("</INFO>")
             for block in answer.blocks:
                 fields = block.fields
                 values = tuple(fields.values())
                 joined = "".join(values)  # (TypeError if one is not a str)
+                unchecked.append(joined)
                 if "&" in joined or "<" in joined or ">" in joined or "\r" in joined:
+                    template = None
+                else:  # nothing to escape: the values into the block's template
+                    template = _block_template(block.tag, tuple(fields))
+                if template is None:
                     inner = "".join([f"<{name}>{_esc(value)}</{name}>" for name, value in fields.items()])
                     parts.append(f"<{block.tag}>{inner}</{block.tag}>")
-                else:  # nothing to escape: the values into the block's template
-                    parts.append(_block_template(block.tag, tuple(fields)) % values)
+                    unchecked.append(parts[-1])
+                else:
+                    parts.append(template % values)
         except TypeError:  # a value that is not a str
             return self.render_tree(answer, now)
         parts.append("</CMBSDKPGK>")
         text = "".join(parts)
-        # every character _XML_UNSAFE finds is also not printable: the regular expression only when there is one
-        if not text.isprintable() and _XML_UNSAFE.search(text):
+        # Every character _XML_UNSAFE finds is also not printable, and the rest of the text is printable markup:
+        # the regular expression only when a value or name is not all printable.
+        if not "".join(unchecked).isprintable() and _XML_UNSAFE.search(text):
             return self.render_tree(answer, now)
         return b'<?xml version="1.0" encoding="GBK"?>' + text.encode("gbk", errors="xmlcharrefreplace")
 
@@ -609,8 +630,12 @@ class CmbDialect:
 
 
 @functools.lru_cache(maxsize=256)
-def _block_template(tag: str, names: tuple[str, ...]) -> str:
-    """'<TAG><A>%s</A><B>%s</B></TAG>' for a block with the fields A, B (in this order), for ``% values``."""
+def _block_template(tag: str, names: tuple[str, ...]) -> str | None:
+    """'<TAG><A>%s</A><B>%s</B></TAG>' for a block with the fields A, B (in this order), for ``% values``; None
+    when a name is not all printable (render writes and checks that block as it is)."""
+    if not "".join(f"{part}" for part in (tag, *names)).isprintable():
+        return None
+
     def literal(text: str) -> str:
         return text.replace("%", "%%")
 
