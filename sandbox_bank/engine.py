@@ -16,6 +16,7 @@ import sqlite3
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from sandbox_bank.ledger import INSTRUCTION_COLUMNS, Entry, Instruction, Ledger, instruction_of
 
@@ -107,6 +108,25 @@ _RETURNING_SQL = (
     " WHERE state = 'SUCCEEDED' AND substr(payee_account, -4) = '"
     + RETURN_SUFFIX
     + "' AND executed_at <= ? ORDER BY id"
+)
+
+
+class _Due(NamedTuple):
+    """What executing a due instruction reads of it (_DUE_SQL selects these columns, in this order)."""
+
+    id: int
+    debit_account: str
+    payee_account: str
+    payee_name: str
+    amount_minor: int
+    client_reference: str
+    purpose: str
+    received_at: float
+
+
+_DUE_SQL = (
+    f"SELECT {', '.join(_Due._fields)} FROM instructions"  # noqa: S608 - constant
+    " WHERE state = 'PROCESSING' AND received_at <= ? ORDER BY id"
 )
 
 
@@ -266,18 +286,14 @@ class Engine:
             "UPDATE instructions SET state = 'PROCESSING' WHERE state = 'RECEIVED' AND received_at <= ?",
             (now - cfg.processing_delay,),
         )
-        due = c.execute(
-            f"SELECT {INSTRUCTION_COLUMNS} FROM instructions"  # noqa: S608
-            " WHERE state = 'PROCESSING' AND received_at <= ? ORDER BY id",
-            (now - cfg.processing_delay - cfg.settle_delay,),
-        ).fetchall()
+        due = c.execute(_DUE_SQL, (now - cfg.processing_delay - cfg.settle_delay,)).fetchall()
         if due:
-            self._execute_due(c, [instruction_of(row) for row in due], now, entries_upto)
+            self._execute_due(c, [_Due(*row) for row in due], now, entries_upto)
         returning = c.execute(_RETURNING_SQL, (now - cfg.return_delay,)).fetchall()
         for row in returning:
             self._return(c, instruction_of(row), now, *RETURN_REASON)
 
-    def _execute_due(self, c: sqlite3.Connection, due: list[Instruction], now: float, entries_upto: int) -> None:
+    def _execute_due(self, c: sqlite3.Connection, due: list[_Due], now: float, entries_upto: int) -> None:
         """Execute the due instructions in id order, all in this transaction: each one's outcome by the rules of
         :meth:`_rule_outcome` against the balances and daily totals as the earlier ones of the same run left them,
         then every state change, balance and ledger entry written in bulk (entries in the same order, with the
@@ -358,9 +374,7 @@ class Engine:
         self._daily[account] = (day_start, entries_upto, total)
         return total
 
-    def _rule_outcome(
-        self, ins: Instruction, accounts: _Accounts, used: dict[str, int]
-    ) -> tuple[str, str] | None:
+    def _rule_outcome(self, ins: _Due, accounts: _Accounts, used: dict[str, int]) -> tuple[str, str] | None:
         rule = PAYEE_RULES.get(ins.payee_account[-4:])
         if rule:
             return rule

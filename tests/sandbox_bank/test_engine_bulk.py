@@ -12,7 +12,7 @@ from lxml import etree
 
 from sandbox_bank import admin
 from sandbox_bank.dialects import cmb
-from sandbox_bank.engine import _RETURNING_SQL, PAYEE_RULES, RETURN_REASON, Engine, EngineConfig, PaymentOrder
+from sandbox_bank.engine import _DUE_SQL, _RETURNING_SQL, PAYEE_RULES, RETURN_REASON, Engine, EngineConfig, PaymentOrder
 from sandbox_bank.ledger import Ledger
 
 A, B, C, D = "1000000101", "1000000202", "1000000303", "1000000404"  # C is closed
@@ -224,7 +224,7 @@ def test_advance_and_list_queries_use_indexes(engine):
     plans = {
         "received": ("UPDATE instructions SET state = 'PROCESSING' WHERE state = 'RECEIVED' AND received_at <= ?",
                      (1.0,)),
-        "due": ("SELECT * FROM instructions WHERE state = 'PROCESSING' AND received_at <= ? ORDER BY id", (1.0,)),
+        "due": (_DUE_SQL, (1.0,)),
         "returning": (_RETURNING_SQL, (1.0,)),
         "list": ("SELECT * FROM instructions WHERE debit_account = ? AND req_nbr > ? AND received_at >= ?"
                  " AND received_at < ? ORDER BY req_nbr LIMIT ?", (A, "", 0.0, 1.0, 10)),
