@@ -24,6 +24,7 @@ from app.domain.payment_request import URGENCY_URGENT, Approval, PaymentRequest
 from app.domain.remittance import EMPTY_REMITTANCE, Remittance
 from app.ports.clock import Clock
 from storage import bulk
+from storage.bulk import MemoResult
 from storage.orm import (
     ApprovalRow,
     BankAccountRow,
@@ -35,7 +36,7 @@ from storage.orm import (
     UserRow,
 )
 from storage.repositories import PAYEE_READ as _PAYEE_COLUMNS
-from storage.repositories import MemoResult, _guarded
+from storage.repositories import _guarded
 from storage.repositories import payee_from_row as _payee
 
 _KEYS_PER_QUERY = 400     # (account, code) pairs per IN list: 800 parameters, below SQLite's limit
@@ -469,7 +470,7 @@ class SqlBatchRepository:
         return out
 
     def _memo_result(self, column) -> MemoResult:
-        """The column read raw and converted once per distinct value (see storage.repositories.MemoResult)."""
+        """The column read raw and converted once per distinct value (see storage.bulk.MemoResult)."""
         return MemoResult(self._s, column)
 
     def line_keys(self, batch_id: int, status: str, *, after_line: int | None = None, limit: int | None = None,

@@ -21,6 +21,7 @@ from app.domain.payment import PaymentStatus
 from app.domain.payment_request import URGENCY_NORMAL, URGENCY_URGENT, Approval, PaymentRequest, StatusChange
 from app.ports.clock import Clock
 from storage import bulk
+from storage.bulk import MemoResult, id_spans, rows_by_ids
 from storage.orm import (
     ApprovalPolicyRow,
     ApprovalRow,
@@ -30,7 +31,7 @@ from storage.orm import (
     PaymentStatusHistoryRow,
     UserRow,
 )
-from storage.repositories import LONG_RUN, MemoResult, _guarded, id_spans, rows_by_ids
+from storage.repositories import _guarded
 
 _CONTENT_KEYS = ("debit_account_id", "payee_id", "amount_minor", "currency", "purpose", "requested_date", "urgent")
 
@@ -257,13 +258,8 @@ class SqlPaymentRepository:
             rest = [(*values.values(), row_id, expected_version) for row_id, expected_version, values in rest]
             changed += bulk.update_many(self._s, table, keys, rest, where=("id", "version"),
                                         constants={"updated_at": now}, bump_version=True)
-            if changed != len(group):       # as storage.bulk.versioned_update_many names them
-                wanted = {row_id: expected_version for row_id, expected_version, _v in group}
-                current = dict(rows_by_ids(self._s, select(table.c.id, table.c.version), table.c.id, list(wanted)))
-                mismatched = sorted(i for i, v in wanted.items() if current.get(i) != v + 1)
-                # someone else's write can also leave version = expected + 1: the row count is what proves a miss,
-                # so a shortfall is always stale even when no single row can be named
-                stale += mismatched or sorted(wanted)
+            if changed != len(group):       # named as storage.bulk.versioned_update_many names them
+                stale += bulk.stale_ids(self._s, table, {row_id: version for row_id, version, _v in group})
         return stale
 
     def set_status(self, payment_id: int, expected_version: int, status: PaymentStatus,
@@ -321,7 +317,7 @@ class SqlPaymentRepository:
         for payment_id, from_status, to_status, at, actor, detail, _key in rows:
             if times[payment_id] == 1:
                 alike.setdefault((from_status, to_status, at, actor, detail), []).append(payment_id)
-        if not any(len(ids) >= LONG_RUN for ids in alike.values()):
+        if not any(len(ids) >= bulk.LONG_RUN for ids in alike.values()):
             return rows
         H, P = PaymentStatusHistoryRow.__table__, PaymentRequestRow.__table__
         names = ("from_status", "to_status", "at", "actor", "detail")

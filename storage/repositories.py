@@ -12,10 +12,9 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, bindparam, case, delete, func, insert, or_, select, type_coerce, update
+from sqlalchemy import ColumnElement, case, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.types import NullType
 
 from app.domain.errors import Conflict, NotFound, Problem, ValidationFailed
 from app.domain.master_data import (
@@ -76,73 +75,6 @@ def _plain_fields(fields: Mapping[str, Any], allowed: Sequence[str], what: str, 
 
 def _get_fresh(session: Session, model: type[R], key: int) -> R | None:
     return session.get(model, key, populate_existing=True)
-
-
-# -- reads of many rows by id -------------------------------------------------------------------------------
-LONG_RUN = 64   # consecutive ids from which one range condition reads them instead of an IN list
-
-
-def id_spans(ids: Iterable[Any]) -> tuple[list[tuple[int, int]], list[Any]]:
-    """The distinct ids as runs of at least ``LONG_RUN`` consecutive integers, (first, last) — every integer of
-    such a run is one of ``ids``, so ``BETWEEN first AND last`` selects exactly them — and the other ids."""
-    ids = ids if isinstance(ids, list | tuple) else list(ids)
-    numbers = {i for i in ids if type(i) is int}
-    others = [] if len(numbers) == len(ids) else list(dict.fromkeys(i for i in ids if type(i) is not int))
-    ordered = sorted(numbers)
-    if not ordered:
-        return [], others
-    if ordered[-1] - ordered[0] + 1 == len(ordered):       # one run (a batch's lines): nothing to look for
-        return ([(ordered[0], ordered[-1])], others) if len(ordered) >= LONG_RUN else ([], others + ordered)
-    runs: list[tuple[int, int]] = []
-    start = 0
-    for k in range(1, len(ordered) + 1):
-        if k == len(ordered) or ordered[k] != ordered[k - 1] + 1:
-            if k - start >= LONG_RUN:
-                runs.append((ordered[start], ordered[k - 1]))
-            else:
-                others.extend(ordered[start:k])
-            start = k
-    return runs, others
-
-
-def rows_by_ids(session: Session, stmt: Any, column: Any, ids: Iterable[Any]) -> Iterator[Any]:
-    """The rows of ``stmt`` (a Core select) restricted to ``column`` in ``ids``: one ``BETWEEN`` per long run of
-    consecutive ids (the lines of an imported batch are one run: 100,000 ids bound as two numbers), an IN list
-    (``storage.bulk.rows_for_ids``, 5,000 ids at a time) for the rest. Each id is read by exactly one statement."""
-    runs, others = id_spans(ids)
-    if runs:
-        ranged = stmt.where(column.between(bindparam("id_first"), bindparam("id_last")))
-        for first, last in runs:
-            yield from bulk.rows(session, ranged, {"id_first": first, "id_last": last})
-    if others:
-        yield from bulk.rows_for_ids(session, stmt.where(column.in_(bindparam("ids", expanding=True))), others)
-
-
-_MISS = object()
-
-
-class MemoResult:
-    """A column read raw (no per-row result processing) and its own result processor applied once per distinct
-    raw value (``raw`` goes in the select, the instance converts): rows written together share their timestamps,
-    so 100,000 rows cost a handful of conversions."""
-
-    __slots__ = ("memo", "process", "raw")
-
-    def __init__(self, session: Session, column: Any):
-        dialect = session.get_bind().dialect
-        self.raw = type_coerce(column, NullType()).label(column.name)
-        self.process = column.type.dialect_impl(dialect).result_processor(dialect, None)
-        self.memo: dict[Any, Any] = {}
-
-    def __call__(self, value: Any) -> Any:
-        if value is None or self.process is None:
-            return value
-        hit = self.memo.get(value, _MISS)
-        if hit is _MISS:
-            hit = self.process(value)
-            if len(self.memo) < 4096:
-                self.memo[value] = hit
-        return hit
 
 
 # -- users --------------------------------------------------------------------------------------------------
@@ -426,7 +358,7 @@ class SqlPayeeRepository:
         bookkeeping) unpacked by position, in chunks of 5,000 ids: signing a 100,000-line payroll reads them all."""
         found: dict[int, Payee] = {}
         t = PayeeRow.__table__
-        for row in rows_by_ids(self._s, select(*(t.c[n] for n in PAYEE_READ)), t.c.id, ids):
+        for row in bulk.rows_by_ids(self._s, select(*(t.c[n] for n in PAYEE_READ)), t.c.id, ids):
             found[row[0]] = payee_from_row(row)
         return [found[i] for i in ids if i in found]
 
@@ -436,7 +368,7 @@ class SqlPayeeRepository:
         stmt = select(func.count(), func.sum(PayeeRow.version),
                       func.sum(case((PayeeRow.confirmed.is_(False), 1), else_=0)))
         count = total = unconfirmed = 0
-        for n, v, u in rows_by_ids(self._s, stmt, PayeeRow.__table__.c.id, ids):
+        for n, v, u in bulk.rows_by_ids(self._s, stmt, PayeeRow.__table__.c.id, ids):
             count, total, unconfirmed = count + int(n or 0), total + int(v or 0), unconfirmed + int(u or 0)
         return count, total, unconfirmed
 

@@ -1,4 +1,4 @@
-"""Reads and writes of many payments by runs of consecutive ids (storage.repositories.rows_by_ids, the versioned
+"""Reads and writes of many payments by runs of consecutive ids (storage.bulk.rows_by_ids, the versioned
 status write and the status history of storage.payment_repositories), on SQLite and PostgreSQL: the same rows,
 the same stored values, the same refusals as the one-statement-per-row / IN-list paths they replace (forced here
 by making no run long enough), and the database triggers still see every row a range statement changes."""
@@ -10,12 +10,11 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 
-import storage.payment_repositories as payment_repositories
-import storage.repositories as repositories
 from app.domain.errors import DomainError
 from app.domain.payment import PaymentStatus
 from app.domain.users import Role
-from storage.repositories import id_spans
+from storage import bulk
+from storage.bulk import id_spans
 from tests.storage.support import account_fields, payee_fields
 
 N = 150          # payments: one run of consecutive ids, longer than LONG_RUN
@@ -24,8 +23,7 @@ H = "c" * 64
 
 def _no_runs(monkeypatch) -> None:
     """No run is long enough: every id goes through the IN lists and every write row by row (the former paths)."""
-    monkeypatch.setattr(repositories, "LONG_RUN", 10 ** 9)
-    monkeypatch.setattr(payment_repositories, "LONG_RUN", 10 ** 9)
+    monkeypatch.setattr(bulk, "LONG_RUN", 10 ** 9)
 
 
 @pytest.fixture
