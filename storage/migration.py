@@ -16,7 +16,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().with_name("migrations")
 MIGRATION_LOCK_ID = 0x42444D4947
 # The newest revision, kept here so start-up need not import Alembic when the ledger is current (tests check it
 # equals Alembic's own head: a new migration must update it).
-HEAD_REVISION = "0010_alerts"
+HEAD_REVISION = "0011_trigger_conditions"
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
