@@ -64,12 +64,12 @@ from app.domain.money import format_amount
 from app.domain.payment import PaymentStatus
 from app.domain.users import Actor, Role
 from app.services import Services
-from ui.crash import keep_open
 from ui.dialogs.batch_import_wizard import BatchImportWizard
 from ui.dialogs.password_dialog import PasswordDialog
 from ui.ops import Op, error_text, run_op
 from ui.signals import emit
 from ui.views.payment_columns import status_text
+from ui.widgets.confirm import open_confirmation
 from ui.widgets.form import ERROR_STYLE
 
 Index = QModelIndex | QPersistentModelIndex
@@ -898,21 +898,13 @@ class BatchesView(QWidget):
             .replace("{id}", str(b.id)).replace("{file}", b.file_name).replace("{n}", f"{summary.pending_count:,}") \
             .replace("{currency}", b.currency).replace("{total}", format_amount(summary.pending_total_minor)) \
             .replace("{account}", b.debit_account_number)
-        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Approve batch"), text,
-                          QMessageBox.StandardButton.NoButton, self)
-        box.setObjectName("approveBatchConfirm")
-        yes = box.addButton(self.tr("Approve all lines"), QMessageBox.ButtonRole.AcceptRole)
-        yes.setObjectName("approveBatchYes")
-        no = box.addButton(self.tr("Cancel"), QMessageBox.ButtonRole.RejectRole)
-        no.setObjectName("approveBatchNo")
-        box.setDefaultButton(no)
-        box.finished.connect(lambda _r: self._on_approve_box_finished(box, yes, summary))
-        self.confirm_box = box
-        keep_open(box).open()
+        self.confirm_box = open_confirmation(self, "approveBatch", self.tr("Approve batch"), text,
+                                             self.tr("Approve all lines"), self.tr("Cancel"),
+                                             lambda yes: self._on_approve_answered(yes, summary))
 
-    def _on_approve_box_finished(self, box: QMessageBox, yes, summary) -> None:
+    def _on_approve_answered(self, yes: bool, summary) -> None:
         self.confirm_box = None
-        if box.clickedButton() is not yes:
+        if not yes:
             return
         if summary.needs_password:
             reason = self.tr("Approving batch {id} ({currency} {total}) is above {threshold} and needs your password "
@@ -995,23 +987,15 @@ class BatchesView(QWidget):
                        "needs approval and USB-key signing again before it is sent. The failed lines stay as they "
                        "are.").replace("{id}", str(b.id)).replace("{n}", f"{failed.count:,}") \
             .replace("{currency}", b.currency).replace("{total}", format_amount(failed.total_minor))
-        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Re-initiate failed lines"), text,
-                          QMessageBox.StandardButton.NoButton, self)
-        box.setObjectName("reinitiateBatchConfirm")
-        yes = box.addButton(self.tr("Create new batch"), QMessageBox.ButtonRole.AcceptRole)
-        yes.setObjectName("reinitiateBatchYes")
-        no = box.addButton(self.tr("Cancel"), QMessageBox.ButtonRole.RejectRole)
-        no.setObjectName("reinitiateBatchNo")
-        box.setDefaultButton(no)
         batch_id = b.id
-        box.finished.connect(lambda _r: self._on_reinitiate_box_finished(box, yes, batch_id))
-        self.confirm_box = box
-        keep_open(box).open()
-        return box
+        self.confirm_box = open_confirmation(self, "reinitiateBatch", self.tr("Re-initiate failed lines"), text,
+                                             self.tr("Create new batch"), self.tr("Cancel"),
+                                             lambda yes: self._on_reinitiate_answered(yes, batch_id))
+        return self.confirm_box
 
-    def _on_reinitiate_box_finished(self, box: QMessageBox, yes, batch_id: int) -> None:
+    def _on_reinitiate_answered(self, yes: bool, batch_id: int) -> None:
         self.confirm_box = None
-        if box.clickedButton() is not yes:
+        if not yes:
             return
         results, actor = self._results, self._actor
 

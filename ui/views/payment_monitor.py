@@ -60,12 +60,12 @@ from app.domain.payment import FINAL_STATUSES, PaymentStatus
 from app.domain.submission import FOLLOWED_STATUSES, TrackedPayment
 from app.domain.users import Actor, Role
 from app.services import Services
-from ui.crash import keep_open
 from ui.csv_export import write_csv
 from ui.dialogs.alerts_dialog import AlertsDialog
 from ui.event_bridge import EventBridge
 from ui.ops import Op, error_text, run_op
 from ui.views.payment_columns import status_text
+from ui.widgets.confirm import open_confirmation
 from ui.widgets.form import ERROR_STYLE
 
 translate = QCoreApplication.translate
@@ -846,23 +846,15 @@ class PaymentMonitorView(QWidget):
                        "{status}.").replace("{id}", str(p.id)).replace("{status}", status_text(p.status)) \
             .replace("{payee}", p.payee_name).replace("{currency}", p.currency) \
             .replace("{amount}", format_amount(p.amount_minor))
-        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Re-initiate payment"), text,
-                          QMessageBox.StandardButton.NoButton, self)
-        box.setObjectName("reinitiateConfirm")
-        yes = box.addButton(self.tr("Create new payment"), QMessageBox.ButtonRole.AcceptRole)
-        yes.setObjectName("reinitiateYes")
-        no = box.addButton(self.tr("Cancel"), QMessageBox.ButtonRole.RejectRole)
-        no.setObjectName("reinitiateNo")
-        box.setDefaultButton(no)
         payment_id = p.id
-        box.finished.connect(lambda _r: self._on_confirm_box_finished(box, yes, payment_id))
-        self.confirm_box = box
-        keep_open(box).open()
-        return box
+        self.confirm_box = open_confirmation(self, "reinitiate", self.tr("Re-initiate payment"), text,
+                                             self.tr("Create new payment"), self.tr("Cancel"),
+                                             lambda yes: self._on_reinitiate_answered(yes, payment_id))
+        return self.confirm_box
 
-    def _on_confirm_box_finished(self, box: QMessageBox, yes, payment_id: int) -> None:
+    def _on_reinitiate_answered(self, yes: bool, payment_id: int) -> None:
         self.confirm_box = None
-        if box.clickedButton() is not yes:
+        if not yes:
             return
         engine, actor = self._engine, self._actor
 
